@@ -1,0 +1,45 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "VersionedORM",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "VersionedORM", targets: ["VersionedORM"]),
+        .library(name: "SQLiteDriver", targets: ["SQLiteDriver"]),
+        .executable(name: "example", targets: ["Example"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+    ],
+    targets: [
+        // The core: models, SQL, persistence rules, transactions, the driver protocol. No C, no I/O.
+        .target(
+            name: "VersionedORM",
+            dependencies: [.product(name: "Logging", package: "swift-log")]
+        ),
+        .systemLibrary(
+            name: "CSQLite3",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]
+        ),
+        .target(
+            name: "SQLiteDriver",
+            dependencies: ["VersionedORM", "CSQLite3"],
+            path: "Sources/ORMDrivers/SQLite"
+        ),
+        .executableTarget(
+            name: "Example",
+            dependencies: ["VersionedORM", "SQLiteDriver"]
+        ),
+        .testTarget(
+            name: "VersionedORMTests",
+            dependencies: ["VersionedORM"]
+        ),
+        .testTarget(
+            name: "BehaviourTests",
+            dependencies: ["VersionedORM", "SQLiteDriver"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,238 @@
+import CSQLite3
+import Foundation
+import VersionedORM
+
+/// One sqlite3 handle with its prepared-statement cache. Confined to one lane (see ``DatabaseConnection``), so it
+/// is opened with SQLITE_OPEN_NOMUTEX and takes no locks of its own.
+final class SQLiteConnection: DatabaseConnection {
+    private let handle: OpaquePointer
+    private let cacheCapacity: Int
+    private var statements: [String: OpaquePointer] = [:]
+    private let isWriter: Bool
+    /// Set for `read` transactions on a connection that could write (the single in-memory connection).
+    private var refusesWrites = false
+
+    init(path: String, role: ConnectionRole, inMemory: Bool, configuration: SQLiteConfiguration) throws {
+        guard sqlite3_libversion_number() >= 3_035_000 else {
+            throw DatabaseError(kind: .other, code: "SQLITE_VERSION",
+                                message: "SQLite 3.35 or later is required for RETURNING; found \(String(cString: sqlite3_libversion()))")
+        }
+        isWriter = role == .writer
+        var opened: OpaquePointer?
+        let access = isWriter ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY
+        let code = sqlite3_open_v2(path, &opened, access | SQLITE_OPEN_NOMUTEX, nil)
+        guard code == SQLITE_OK, let opened else {
+            let message = opened.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(code))
+            sqlite3_close_v2(opened)
+            throw SQLiteErrorMapping.error(code: code, message: "cannot open database: \(message)")
+        }
+        handle = opened
+        cacheCapacity = max(1, configuration.statementCacheCapacity)
+        sqlite3_extended_result_codes(handle, 1)
+        let timeout = configuration.busyTimeout.components
+        sqlite3_busy_timeout(handle, Int32(clamping: timeout.seconds * 1000 + timeout.attoseconds / 1_000_000_000_000_000))
+        do {
+            if isWriter && !inMemory {
+                let mode = try pragma("journal_mode = WAL")
+                guard mode?.lowercased() == "wal" else {
+                    throw DatabaseError(kind: .other, code: "SQLITE_WAL", message: "could not enable WAL mode (got \(mode ?? "nothing"))")
+                }
+            }
+            _ = try pragma("synchronous = \(configuration.synchronous.rawValue)")
+            _ = try pragma("foreign_keys = ON")
+            // PostgreSQL's LIKE is case-sensitive; SQLite's is not unless asked. Same query, same rows.
+            _ = try pragma("case_sensitive_like = ON")
+        } catch {
+            sqlite3_close_v2(handle)
+            throw error
+        }
+    }
+
+    deinit {
+        for statement in statements.values { sqlite3_finalize(statement) }
+        sqlite3_close_v2(handle)
+    }
+
+    var isUsable: Bool { true }
+
+    func transactionWillBegin(readOnly: Bool) throws {
+        refusesWrites = readOnly && isWriter
+    }
+
+    func transactionDidEnd() {
+        refusesWrites = false
+    }
+
+    func execute(_ statement: RenderedSQL) throws -> Int {
+        try run(statement) { _ in }
+    }
+
+    @discardableResult
+    func query(_ statement: RenderedSQL, _ body: (inout Row) throws -> Void) throws -> Int {
+        try run(statement, body)
+    }
+
+    private func run(_ statement: RenderedSQL, _ body: (inout Row) throws -> Void) throws -> Int {
+        let prepared = try prepare(statement.text)
+        defer {
+            sqlite3_reset(prepared)
+            sqlite3_clear_bindings(prepared)
+        }
+        if refusesWrites && sqlite3_stmt_readonly(prepared) == 0 {
+            throw DatabaseError(kind: .readOnly, code: "SQLITE_READONLY", numericCode: SQLITE_READONLY,
+                                message: "a read transaction cannot write: use db.write")
+        }
+        try bind(statement.binds, to: prepared)
+        // sqlite3_changes keeps the count of the last INSERT/UPDATE/DELETE across other statements; a total that
+        // did not move means this statement changed nothing.
+        let totalBefore = sqlite3_total_changes64(handle)
+        let cursor = SQLiteRowCursor(statement: prepared)
+        while true {
+            let code = sqlite3_step(prepared)
+            if code == SQLITE_ROW {
+                var row = Row(cursor: cursor)
+                try body(&row)
+            } else if code == SQLITE_DONE {
+                break
+            } else {
+                let error = lastError(code)
+                evict(statement.text)
+                throw error
+            }
+        }
+        return sqlite3_total_changes64(handle) == totalBefore ? 0 : Int(sqlite3_changes64(handle))
+    }
+
+    private func prepare(_ sql: String) throws -> OpaquePointer {
+        if let cached = statements[sql] { return cached }
+        var prepared: OpaquePointer?
+        var trailing = false
+        let code = sql.withCString { text -> Int32 in
+            var tail: UnsafePointer<CChar>?
+            let code = sqlite3_prepare_v3(handle, text, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &prepared, &tail)
+            if let tail {
+                trailing = String(cString: tail).contains { !$0.isWhitespace && $0 != ";" }
+            }
+            return code
+        }
+        guard code == SQLITE_OK, let prepared else {
+            throw lastError(code)
+        }
+        guard !trailing else {
+            sqlite3_finalize(prepared)
+            throw DatabaseError(kind: .invalidStatement, code: "SQLITE_MISUSE", numericCode: SQLITE_MISUSE,
+                                message: "the SQL holds more than one statement; send them one at a time")
+        }
+        if statements.count >= cacheCapacity {
+            for statement in statements.values { sqlite3_finalize(statement) }
+            statements.removeAll(keepingCapacity: true)
+        }
+        statements[sql] = prepared
+        return prepared
+    }
+
+    /// A statement that failed may be left in a state not worth trusting; the next use prepares it afresh.
+    private func evict(_ sql: String) {
+        if let statement = statements.removeValue(forKey: sql) {
+            sqlite3_reset(statement)
+            sqlite3_finalize(statement)
+        }
+    }
+
+    private func bind(_ values: [DatabaseValue], to statement: OpaquePointer) throws {
+        let expected = Int(sqlite3_bind_parameter_count(statement))
+        guard expected == values.count else {
+            throw DatabaseError(kind: .invalidStatement, code: "SQLITE_RANGE", numericCode: SQLITE_RANGE,
+                                message: "the statement has \(expected) placeholders but \(values.count) values were given")
+        }
+        for (offset, value) in values.enumerated() {
+            let index = Int32(offset + 1)
+            let code: Int32
+            switch value {
+            case .null:
+                code = sqlite3_bind_null(statement, index)
+            case .integer(let integer):
+                code = sqlite3_bind_int64(statement, index, integer)
+            case .double(let double):
+                code = sqlite3_bind_double(statement, index, double)
+            case .bool(let bool):
+                code = sqlite3_bind_int64(statement, index, bool ? 1 : 0)
+            case .text(let text):
+                code = bindText(text, to: statement, at: index)
+            case .date(let date):
+                code = bindText(TimestampText.format(date), to: statement, at: index)
+            case .uuid(let uuid):
+                code = bindText(uuid.uuidString.lowercased(), to: statement, at: index)
+            case .blob(let data):
+                code = data.withUnsafeBytes { bytes -> Int32 in
+                    guard let base = bytes.baseAddress, bytes.count > 0 else {
+                        // A NULL pointer would bind NULL; an empty blob is a zero-length blob.
+                        return sqlite3_bind_zeroblob(statement, index, 0)
+                    }
+                    return sqlite3_bind_blob64(statement, index, base, sqlite3_uint64(bytes.count), csqlite3_transient())
+                }
+            }
+            guard code == SQLITE_OK else { throw lastError(code) }
+        }
+    }
+
+    private func bindText(_ text: String, to statement: OpaquePointer, at index: Int32) -> Int32 {
+        var text = text
+        return text.withUTF8 { bytes in
+            // withUTF8 may hand an empty string a nil base address, which SQLite would bind as NULL.
+            guard let base = bytes.baseAddress else {
+                return sqlite3_bind_text(statement, index, "", 0, csqlite3_transient())
+            }
+            return base.withMemoryRebound(to: CChar.self, capacity: bytes.count) { characters in
+                sqlite3_bind_text64(statement, index, characters, sqlite3_uint64(bytes.count), csqlite3_transient(),
+                                    UInt8(SQLITE_UTF8))
+            }
+        }
+    }
+
+    private func pragma(_ text: String) throws -> String? {
+        var result: String?
+        _ = try run(RenderedSQL(text: "PRAGMA \(text)")) { row in
+            if case .text(let value) = try row.value(at: 0) { result = value }
+        }
+        evict("PRAGMA \(text)")
+        return result
+    }
+
+    private func lastError(_ code: Int32) -> DatabaseError {
+        let extended = sqlite3_extended_errcode(handle)
+        let message = String(cString: sqlite3_errmsg(handle))
+        return SQLiteErrorMapping.error(code: extended != 0 ? extended : code, message: message)
+    }
+}
+
+/// The row a SQLite statement is positioned on.
+final class SQLiteRowCursor: RowCursor {
+    private let statement: OpaquePointer
+    let columnCount: Int
+
+    init(statement: OpaquePointer) {
+        self.statement = statement
+        columnCount = Int(sqlite3_column_count(statement))
+    }
+
+    func value(at index: Int) throws -> DatabaseValue {
+        let column = Int32(index)
+        switch sqlite3_column_type(statement, column) {
+        case SQLITE_INTEGER:
+            return .integer(sqlite3_column_int64(statement, column))
+        case SQLITE_FLOAT:
+            return .double(sqlite3_column_double(statement, column))
+        case SQLITE_TEXT:
+            guard let text = sqlite3_column_text(statement, column) else { return .text("") }
+            let count = Int(sqlite3_column_bytes(statement, column))
+            return .text(String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self))
+        case SQLITE_BLOB:
+            let count = Int(sqlite3_column_bytes(statement, column))
+            guard let bytes = sqlite3_column_blob(statement, column), count > 0 else { return .blob(Data()) }
+            return .blob(Data(bytes: bytes, count: count))
+        default:
+            return .null
+        }
+    }
+}

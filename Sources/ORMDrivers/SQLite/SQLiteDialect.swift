@@ -1,0 +1,39 @@
+import VersionedORM
+
+/// SQLite's spelling: `?` placeholders, double-quoted identifiers, `BEGIN IMMEDIATE` for writes.
+public struct SQLiteDialect: SQLDialect {
+    public init() {}
+
+    public var name: String { "sqlite" }
+
+    public func placeholder(at index: Int) -> String { "?" }
+
+    // Identifiers reach the dialect validated (no quote characters), so wrapping them is enough.
+    public func quote(identifier: String) -> String { "\"\(identifier)\"" }
+
+    public func columnTypeSQL(for storage: ColumnType.Storage) -> String {
+        switch storage {
+        case .integer64, .integer32, .boolean: "INTEGER"
+        case .double: "REAL"
+        case .text: "TEXT"
+        case .blob: "BLOB"
+        // ISO-8601 text: sortable, readable, and understood by SQLite's date functions.
+        case .timestamp: "TEXT"
+        case .uuid: "TEXT"
+        }
+    }
+
+    // AUTOINCREMENT stops SQLite reusing the key of a deleted last row: a stale copy of the deleted row, still at
+    // version 1, must never match a new row that happens to get its key and version 1.
+    public var generatedPrimaryKeyDeclaration: String { "INTEGER PRIMARY KEY AUTOINCREMENT" }
+
+    public func beginTransactionSQL(_ options: TransactionOptions) throws -> String {
+        // SQLite transactions are serializable whatever level is asked. A write takes the write lock up front,
+        // so it never fails half-way with SQLITE_BUSY on its first write.
+        options.readOnly ? "BEGIN DEFERRED" : "BEGIN IMMEDIATE"
+    }
+
+    public func columnExistsQuery(table: String, column: String) -> SQL {
+        "SELECT COUNT(*) FROM pragma_table_info(\(table)) WHERE name = \(column)"
+    }
+}

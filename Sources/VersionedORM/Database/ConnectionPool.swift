@@ -1,0 +1,122 @@
+import Dispatch
+import Synchronization
+
+/// A fixed set of lanes handed out one caller at a time, with a FIFO wait queue and a timeout.
+final class ConnectionPool: Sendable {
+    typealias Waiter = @Sendable (Result<ConnectionLane, any Error>) -> Void
+
+    private struct State {
+        var idle: [ConnectionLane]
+        var waiters: [(id: UInt64, resume: Waiter)] = []
+        var nextID: UInt64 = 0
+        /// Requests whose id exists but that have not queued yet; a cancellation arriving then is remembered here.
+        var registering: [UInt64: Bool] = [:]
+        var isClosed = false
+    }
+
+    private let state: Mutex<State>
+    let lanes: [ConnectionLane]
+
+    init(lanes: [ConnectionLane]) {
+        self.lanes = lanes
+        state = Mutex(State(idle: lanes.reversed()))
+    }
+
+    func acquire(timeout: Duration) async throws -> ConnectionLane {
+        let id = reserveID()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                enqueue(id: id, timeout: timeout) { continuation.resume(with: $0) }
+            }
+        } onCancel: {
+            cancel(id: id)
+        }
+    }
+
+    func acquireBlocking(timeout: Duration) throws -> ConnectionLane {
+        let id = reserveID()
+        let semaphore = DispatchSemaphore(value: 0)
+        let outcome = Mutex<Result<ConnectionLane, any Error>?>(nil)
+        enqueue(id: id, timeout: timeout) { result in
+            outcome.withLock { $0 = result }
+            semaphore.signal()
+        }
+        semaphore.wait()
+        guard let result = outcome.withLock({ $0 }) else { throw UsageError.databaseClosed }
+        return try result.get()
+    }
+
+    func release(_ lane: ConnectionLane) {
+        let next: Waiter? = state.withLock { state in
+            if state.isClosed {
+                return nil
+            }
+            if state.waiters.isEmpty {
+                state.idle.append(lane)
+                return nil
+            }
+            return state.waiters.removeFirst().resume
+        }
+        next?(.success(lane))
+    }
+
+    /// Fails every waiter and refuses new requests. Closing the lanes themselves is the caller's next step.
+    func close() {
+        let waiters = state.withLock { state in
+            state.isClosed = true
+            let waiting = state.waiters
+            state.waiters = []
+            state.idle = []
+            return waiting
+        }
+        for waiter in waiters { waiter.resume(.failure(UsageError.databaseClosed)) }
+    }
+
+    private func reserveID() -> UInt64 {
+        state.withLock { state in
+            state.nextID += 1
+            state.registering[state.nextID] = false
+            return state.nextID
+        }
+    }
+
+    private func enqueue(id: UInt64, timeout: Duration, resume: @escaping Waiter) {
+        enum Decision { case granted(ConnectionLane), failed(any Error), queued }
+        let decision: Decision = state.withLock { state in
+            let cancelledEarly = state.registering.removeValue(forKey: id) ?? false
+            if cancelledEarly { return .failed(CancellationError()) }
+            if state.isClosed { return .failed(UsageError.databaseClosed) }
+            if let lane = state.idle.popLast() { return .granted(lane) }
+            state.waiters.append((id, resume))
+            return .queued
+        }
+        switch decision {
+        case .granted(let lane):
+            resume(.success(lane))
+        case .failed(let error):
+            resume(.failure(error))
+        case .queued:
+            let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
+            DispatchQueue.global().asyncAfter(deadline: .now() + seconds) { [weak self] in
+                self?.fail(id: id, with: UsageError.connectionTimeout(seconds: seconds))
+            }
+        }
+    }
+
+    private func cancel(id: UInt64) {
+        let isRegistering = state.withLock { state in
+            guard state.registering[id] != nil else { return false }
+            state.registering[id] = true
+            return true
+        }
+        if !isRegistering { fail(id: id, with: CancellationError()) }
+    }
+
+    private func fail(id: UInt64, with error: any Error) {
+        let waiter: Waiter? = state.withLock { state in
+            guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+            return state.waiters.remove(at: index).resume
+        }
+        waiter?(.failure(error))
+    }
+}

@@ -1,0 +1,132 @@
+import Dispatch
+
+/// A database: a pool of connections and the entry points for transactions.
+///
+/// `Database` is `Sendable`; share one instance across the application. Work happens in transactions:
+///
+/// ```swift
+/// let account = try await db.write { tx in
+///     var account = Account(owner: "ada", balance: 100)
+///     try tx.insert(&account)
+///     return account
+/// }
+/// ```
+///
+/// The closure is synchronous and runs on the connection's own thread: one hop per transaction, with blocking
+/// database calls kept off Swift's cooperative pool. Keep slow work (network calls) out of it.
+public final class Database: Sendable {
+    public let dialect: any SQLDialect
+    private let context: DatabaseContext
+    private let writers: ConnectionPool
+    private let readers: ConnectionPool
+
+    /// Builds the pool the driver asks for. Connections open on first use, on their own lanes.
+    public init(driver: any DatabaseDriver, configuration: DatabaseConfiguration = DatabaseConfiguration()) {
+        dialect = driver.dialect
+        context = DatabaseContext(dialect: driver.dialect, configuration: configuration)
+        let owner = ObjectIdentifier(context)
+        func lanes(_ count: Int, role: ConnectionRole, name: String) -> [ConnectionLane] {
+            (0..<max(1, count)).map {
+                ConnectionLane(label: "versioned-orm.\(driver.dialect.name).\(name)\($0)", role: role,
+                               driver: driver, owner: owner)
+            }
+        }
+        switch driver.topology {
+        case .single:
+            writers = ConnectionPool(lanes: lanes(1, role: .writer, name: "connection"))
+            readers = writers
+        case .writerAndReaders(let readerCount):
+            writers = ConnectionPool(lanes: lanes(1, role: .writer, name: "writer"))
+            readers = ConnectionPool(lanes: lanes(readerCount, role: .reader, name: "reader"))
+        case .shared(let size):
+            writers = ConnectionPool(lanes: lanes(size, role: .writer, name: "connection"))
+            readers = writers
+        }
+    }
+
+    /// Runs `body` in a read-write transaction: commit when it returns, rollback when it throws.
+    public func write<T: Sendable>(
+        _ options: TransactionOptions = .readWrite,
+        _ body: @escaping @Sendable (Transaction) throws -> T
+    ) async throws -> T {
+        try await run(on: writers, options: options.withReadOnly(false), body)
+    }
+
+    /// Runs `body` in a read-only transaction that sees one consistent snapshot. Writes inside throw.
+    public func read<T: Sendable>(
+        _ options: TransactionOptions = .readOnly,
+        _ body: @escaping @Sendable (Transaction) throws -> T
+    ) async throws -> T {
+        try await run(on: readers, options: options.withReadOnly(true), body)
+    }
+
+    /// The blocking form of ``write(_:_:)`` for code outside Swift concurrency. Not available in async code,
+    /// where it would block a cooperative thread.
+    @available(*, noasync, message: "use the async write in async code")
+    public func writeSync<T>(_ options: TransactionOptions = .readWrite, _ body: (Transaction) throws -> T) throws -> T {
+        try runBlocking(on: writers, options: options.withReadOnly(false), body)
+    }
+
+    /// The blocking form of ``read(_:_:)`` for code outside Swift concurrency.
+    @available(*, noasync, message: "use the async read in async code")
+    public func readSync<T>(_ options: TransactionOptions = .readOnly, _ body: (Transaction) throws -> T) throws -> T {
+        try runBlocking(on: readers, options: options.withReadOnly(true), body)
+    }
+
+    /// Waits for transactions in progress, then closes every connection. Later calls throw
+    /// ``UsageError/databaseClosed``.
+    public func close() async {
+        writers.close()
+        readers.close()
+        for lane in writers.lanes + (readers === writers ? [] : readers.lanes) {
+            await lane.close()
+        }
+    }
+
+    /// Opens the writer connection now rather than on first use, so configuration errors surface at start-up.
+    public func connect() async throws {
+        try await write { _ in }
+    }
+
+    private func run<T: Sendable>(
+        on pool: ConnectionPool,
+        options: TransactionOptions,
+        _ body: @escaping @Sendable (Transaction) throws -> T
+    ) async throws -> T {
+        try rejectNesting()
+        let lane = try await pool.acquire(timeout: context.configuration.connectionTimeout)
+        defer { pool.release(lane) }
+        let context = self.context
+        return try await lane.perform { connection in
+            try Transaction.perform(on: connection, options: options, context: context, body)
+        }
+    }
+
+    private func runBlocking<T>(
+        on pool: ConnectionPool,
+        options: TransactionOptions,
+        _ body: (Transaction) throws -> T
+    ) throws -> T {
+        try rejectNesting()
+        let lane = try pool.acquireBlocking(timeout: context.configuration.connectionTimeout)
+        defer { pool.release(lane) }
+        return try lane.performBlocking { connection in
+            try Transaction.perform(on: connection, options: options, context: context, body)
+        }
+    }
+
+    private func rejectNesting() throws {
+        if DispatchQueue.getSpecific(key: laneOwnerKey) == ObjectIdentifier(context) {
+            throw UsageError.nestedTransaction
+        }
+    }
+}
+
+extension TransactionOptions {
+    fileprivate func withReadOnly(_ readOnly: Bool) -> TransactionOptions {
+        var options = self
+        options.readOnly = readOnly
+        return options
+    }
+}
+

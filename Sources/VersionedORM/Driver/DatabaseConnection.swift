@@ -1,0 +1,48 @@
+/// One open connection, implemented by a driver.
+///
+/// A connection is confined: the core calls it from exactly one serial queue (its lane), never concurrently and
+/// never from Swift's cooperative thread pool, so implementations may block and need no locks.
+public protocol DatabaseConnection: AnyObject {
+    /// Runs a statement and returns how many rows it changed (for statements that change none: 0).
+    func execute(_ statement: RenderedSQL) throws -> Int
+    /// Runs a statement and hands each result row to `body`; returns how many rows it changed.
+    @discardableResult
+    func query(_ statement: RenderedSQL, _ body: (inout Row) throws -> Void) throws -> Int
+    /// False once the connection is known to be unusable (the server went away); the pool then replaces it.
+    var isUsable: Bool { get }
+    /// Called before BEGIN; a driver whose connection could write may use it to refuse writes in `read`.
+    func transactionWillBegin(readOnly: Bool) throws
+    /// Called after COMMIT or ROLLBACK, whatever their outcome.
+    func transactionDidEnd()
+}
+
+/// Which connections a driver wants the pool to hold.
+public enum PoolTopology: Sendable, Equatable {
+    /// One connection for everything (an in-memory SQLite database).
+    case single
+    /// One writer; `readers` read-only connections for `read` transactions (SQLite in WAL mode).
+    case writerAndReaders(readers: Int)
+    /// `size` interchangeable connections, each used for reads and writes (PostgreSQL).
+    case shared(size: Int)
+}
+
+/// What a pool connection is for, so a driver can open readers read-only.
+public enum ConnectionRole: Sendable, Equatable {
+    case writer
+    case reader
+}
+
+/// A database driver: how to open connections and how its SQL is spelled.
+public protocol DatabaseDriver: Sendable {
+    var dialect: any SQLDialect { get }
+    var topology: PoolTopology { get }
+    /// Opens a connection; called on the lane that will own it, so it may block.
+    func openConnection(role: ConnectionRole) throws -> any DatabaseConnection
+}
+
+extension DatabaseConnection {
+    /// Called before BEGIN; a driver whose connection could write may use it to refuse writes in `read`.
+    public func transactionWillBegin(readOnly: Bool) throws {}
+    /// Called after COMMIT or ROLLBACK, whatever their outcome.
+    public func transactionDidEnd() {}
+}

@@ -1,0 +1,76 @@
+/// An error reported by the database, classified so callers can react without parsing messages.
+///
+/// `description` shows the kind, the code, the message and the SQL, never bound values and never the server's
+/// detail text (PostgreSQL's detail repeats key values); both are properties for code that wants them, and
+/// ``DatabaseConfiguration/revealsValuesInErrors`` puts the bound values into the description while debugging.
+public struct DatabaseError: Error, Sendable, CustomStringConvertible {
+    /// The classes of failure callers act on.
+    public struct Kind: Hashable, Sendable, CustomStringConvertible {
+        public let name: String
+        public init(_ name: String) { self.name = name }
+        public var description: String { name }
+
+        /// Serialization failure or deadlock: retrying the whole transaction may succeed.
+        public static let transientConflict = Kind("transientConflict")
+        /// The database was busy or locked beyond the configured timeout (SQLITE_BUSY, SQLITE_LOCKED).
+        public static let busy = Kind("busy")
+        /// A row lock could not be had without waiting (NOWAIT).
+        public static let lockNotAvailable = Kind("lockNotAvailable")
+        public static let uniqueViolation = Kind("uniqueViolation")
+        public static let foreignKeyViolation = Kind("foreignKeyViolation")
+        public static let notNullViolation = Kind("notNullViolation")
+        public static let checkViolation = Kind("checkViolation")
+        /// Any other constraint failure.
+        public static let constraintViolation = Kind("constraintViolation")
+        /// A write was attempted on a read-only connection or transaction.
+        public static let readOnly = Kind("readOnly")
+        /// The connection is gone; the pool discards it.
+        public static let connectionLost = Kind("connectionLost")
+        /// The statement cannot be run (syntax error, missing table, and the like).
+        public static let invalidStatement = Kind("invalidStatement")
+        public static let other = Kind("other")
+    }
+
+    public let kind: Kind
+    /// The PostgreSQL SQLSTATE (`"40001"`) or the SQLite extended result code name (`"SQLITE_CONSTRAINT_UNIQUE"`).
+    public let code: String
+    /// The numeric result code where the database has one (SQLite's extended result code).
+    public let numericCode: Int32?
+    public let message: String
+    /// Extra text from the server; may contain row values.
+    public let detail: String?
+    public let sql: String?
+    /// The statement's bound values; kept only when values may be revealed.
+    public let binds: [DatabaseValue]?
+
+    public init(kind: Kind, code: String, numericCode: Int32? = nil, message: String, detail: String? = nil,
+                sql: String? = nil, binds: [DatabaseValue]? = nil) {
+        self.kind = kind
+        self.code = code
+        self.numericCode = numericCode
+        self.message = message
+        self.detail = detail
+        self.sql = sql
+        self.binds = binds
+    }
+
+    /// True for the failures a retry policy retries: serialization failures, deadlocks and busy databases.
+    public var isTransient: Bool { kind == .transientConflict || kind == .busy }
+
+    public var isConstraintViolation: Bool {
+        [.uniqueViolation, .foreignKeyViolation, .notNullViolation, .checkViolation, .constraintViolation].contains(kind)
+    }
+
+    public var description: String {
+        var text = "DatabaseError(\(kind), code \(code)): \(message)"
+        if let sql { text += " — SQL: \(sql)" }
+        if let binds { text += " — values: \(binds)" }
+        return text
+    }
+
+    /// The same error with the statement that caused it attached; values only when `revealValues`.
+    public func with(statement: RenderedSQL, revealValues: Bool) -> DatabaseError {
+        DatabaseError(kind: kind, code: code, numericCode: numericCode, message: message, detail: detail,
+                      sql: statement.text, binds: revealValues ? statement.binds : nil)
+    }
+}

@@ -1,0 +1,43 @@
+/// A versioned write changed no row: someone else changed or deleted the row since this value was read.
+///
+/// The value the write was called with is left exactly as it was. Reload the row and apply the change again, or
+/// tell the user their copy is out of date.
+public struct StaleRecordError: Error, Sendable, CustomStringConvertible, Equatable {
+    /// What the row looks like now.
+    public enum CurrentState: Sendable, Equatable, CustomStringConvertible {
+        /// The row exists with another version.
+        case modified(currentVersion: Int64)
+        /// The row no longer exists.
+        case deleted
+
+        public var description: String {
+            switch self {
+            case .modified(let version): "modified (now version \(version))"
+            case .deleted: "deleted"
+            }
+        }
+    }
+
+    public let model: String
+    public let table: String
+    public let primaryKey: Int64
+    /// The version the write expected, the one the value held.
+    public let expectedVersion: Int64
+    public let current: CurrentState
+    /// The operation that failed: `save`, `update`, `delete` or `touch`.
+    public let operation: String
+
+    public init(model: String, table: String, primaryKey: Int64, expectedVersion: Int64, current: CurrentState,
+                operation: String) {
+        self.model = model
+        self.table = table
+        self.primaryKey = primaryKey
+        self.expectedVersion = expectedVersion
+        self.current = current
+        self.operation = operation
+    }
+
+    public var description: String {
+        "stale \(model) id \(primaryKey): \(operation) expected version \(expectedVersion), but the row was \(current)"
+    }
+}

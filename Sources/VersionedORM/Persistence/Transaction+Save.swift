@@ -1,0 +1,39 @@
+extension Transaction {
+    /// Writes every column of a value that was read or inserted before, if its version is still current.
+    ///
+    /// Sends `UPDATE … SET every column, version = version + 1 WHERE pk = ? AND version = ?`. On success the
+    /// value's version goes up by one; when the row changed or vanished meanwhile it throws
+    /// ``StaleRecordError`` and leaves the value as it was. A value never inserted throws
+    /// ``PersistenceError/notInserted(model:operation:)``: a save never inserts.
+    ///
+    /// `save` has no memory of what was loaded, so it always writes. To send only what changed, use
+    /// ``update(_:_:)``.
+    public func save<M: Model>(_ value: inout M) throws {
+        let newVersion = try versionedUpdate(value, assignments: assignments(of: value, columnIndices: Array(M.schema.columns.indices)),
+                                             operation: "save")
+        value[keyPath: M.schema.version] = newVersion
+    }
+
+    /// Writes only the named columns, still version-checked; the version always goes up.
+    ///
+    /// An empty list sends nothing and keeps the version. Naming the primary key, the version or a property that
+    /// is not a column throws before anything is sent.
+    public func save<M: Model>(_ value: inout M, columns keyPaths: [PartialKeyPath<M>]) throws {
+        let schema = M.schema
+        try schema.validate()
+        var indices: [Int] = []
+        for keyPath in keyPaths {
+            guard let index = schema.columnIndex(for: keyPath) else {
+                throw PersistenceError.unknownColumn(model: String(describing: M.self), property: "\(keyPath)")
+            }
+            if !indices.contains(index) { indices.append(index) }
+        }
+        if indices.isEmpty {
+            _ = try identity(of: value, operation: "save")
+            return
+        }
+        let newVersion = try versionedUpdate(value, assignments: assignments(of: value, columnIndices: indices.sorted()),
+                                             operation: "save")
+        value[keyPath: schema.version] = newVersion
+    }
+}

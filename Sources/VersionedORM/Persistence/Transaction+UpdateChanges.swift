@@ -1,0 +1,34 @@
+extension Transaction {
+    /// Applies `change` to a copy of the value and writes only the columns it changed, version-checked.
+    ///
+    /// ```swift
+    /// try tx.update(&account) { $0.balance -= 10 }
+    /// // UPDATE "accounts" SET "balance" = ?, "version" = "version" + 1 WHERE "id" = ? AND "version" = ?
+    /// ```
+    ///
+    /// When the closure changes no column nothing is sent and the version stays. On success the value holds the
+    /// change and the new version; when the closure throws or the write fails (stale, constraint) the value is
+    /// exactly as it was.
+    public func update<M: Model>(_ value: inout M, _ change: (inout M) throws -> Void) throws {
+        try requireWritable("update")
+        let schema = M.schema
+        try schema.validate()
+        _ = try identity(of: value, operation: "update")
+        var changed = value
+        try change(&changed)
+        guard changed[keyPath: schema.primaryKey] == value[keyPath: schema.primaryKey],
+              changed[keyPath: schema.version] == value[keyPath: schema.version]
+        else {
+            throw PersistenceError.identityChanged(model: String(describing: M.self))
+        }
+        let indices = schema.columns.indices.filter {
+            schema.columns[$0].value(in: changed) != schema.columns[$0].value(in: value)
+        }
+        if !indices.isEmpty {
+            let newVersion = try versionedUpdate(changed, assignments: assignments(of: changed, columnIndices: indices),
+                                                 operation: "update")
+            changed[keyPath: schema.version] = newVersion
+        }
+        value = changed
+    }
+}

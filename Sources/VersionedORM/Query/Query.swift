@@ -1,0 +1,120 @@
+/// A SELECT over one model's table: filter, order, limit; run with a transaction.
+///
+/// ```swift
+/// let rich = try Account.where { $0.balance >= 1_000 && $0.note == nil }
+///     .order { [$0.balance.descending, $0.owner.ascending] }
+///     .limit(10)
+///     .fetchAll(tx)
+/// ```
+///
+/// Queries are values: each method returns a new query. Every value in them is a bound parameter.
+public struct Query<M: Model>: Sendable {
+    private var predicate: SQLExpression<Bool>?
+    private var orderings: [SQLOrdering] = []
+    private var limitCount: Int?
+    private var offsetCount: Int?
+
+    public init() {}
+
+    /// Adds a condition; several calls combine with AND.
+    public func `where`(_ condition: (TableColumns<M>) -> SQLExpression<Bool>) -> Query {
+        var query = self
+        let added = condition(TableColumns())
+        query.predicate = predicate.map { $0 && added } ?? added
+        return query
+    }
+
+    /// Adds ORDER BY terms after any already given.
+    public func order(_ terms: (TableColumns<M>) -> [SQLOrdering]) -> Query {
+        var query = self
+        query.orderings += terms(TableColumns())
+        return query
+    }
+
+    /// At most `count` rows, after skipping `offset`.
+    public func limit(_ count: Int, offset: Int? = nil) -> Query {
+        var query = self
+        query.limitCount = count
+        query.offsetCount = offset
+        return query
+    }
+
+    public func fetchAll(_ transaction: Transaction) throws -> [M] {
+        var models: [M] = []
+        try transaction.query(transaction.render(selectSQL(columns: selectList))) { row in
+            models.append(try M.decode(&row))
+        }
+        return models
+    }
+
+    public func fetchOne(_ transaction: Transaction) throws -> M? {
+        var model: M?
+        try transaction.query(transaction.render(limit(1, offset: offsetCount).selectSQL(columns: selectList))) { row in
+            model = try M.decode(&row)
+        }
+        return model
+    }
+
+    public func count(_ transaction: Transaction) throws -> Int {
+        let counted = try transaction.fetchValue(Int.self, "SELECT COUNT(*) FROM (\(selectSQL(columns: "1"))) AS \(identifier: "counted")")
+        return counted ?? 0
+    }
+
+    public func exists(_ transaction: Transaction) throws -> Bool {
+        let found = try transaction.fetchValue(Bool.self, "SELECT EXISTS (\(selectSQL(columns: "1")))")
+        return found ?? false
+    }
+
+    private var selectList: SQL {
+        let names = M.schema.selectedColumnNames.map { SQL(segments: [.identifier($0)]) }
+        return SQL.joined(names, separator: ", ")
+    }
+
+    /// The statement this query runs, selecting `columns`; public so tests and tools can inspect it.
+    public func selectSQL(columns: SQL) -> SQL {
+        let schema = M.schema
+        if let problem = schema.problem { return SQL(segments: [.invalid(problem)]) }
+        var sql: SQL = "SELECT \(columns) FROM \(identifier: schema.table)"
+        if let predicate {
+            sql.append("\nWHERE \(predicate.sql)")
+        }
+        if !orderings.isEmpty {
+            let terms = orderings.map { SQL("\($0.expression)") + SQL(unsafeRaw: $0.descending ? " DESC" : " ASC") }
+            sql.append("\nORDER BY \(SQL.joined(terms, separator: ", "))")
+        }
+        if let limitCount {
+            guard limitCount >= 0 else { return SQL(segments: [.invalid("limit must not be negative (\(limitCount))")]) }
+            sql.append("\nLIMIT \(limitCount)")
+            if let offsetCount {
+                guard offsetCount >= 0 else {
+                    return SQL(segments: [.invalid("offset must not be negative (\(offsetCount))")])
+                }
+                sql.append(" OFFSET \(offsetCount)")
+            }
+        }
+        return sql
+    }
+}
+
+extension Model {
+    /// Every row of the table.
+    public static func all() -> Query<Self> { Query() }
+
+    /// Rows matching a condition: `Account.where { $0.balance > 100 }`.
+    public static func `where`(_ condition: (TableColumns<Self>) -> SQLExpression<Bool>) -> Query<Self> {
+        Query().where(condition)
+    }
+
+    /// Every row, ordered.
+    public static func order(_ terms: (TableColumns<Self>) -> [SQLOrdering]) -> Query<Self> {
+        Query().order(terms)
+    }
+}
+
+extension Transaction {
+    /// The row with this primary key, or nil.
+    public func find<M: Model>(_ type: M.Type, id: Int64) throws -> M? {
+        let keyColumn = M.schema.primaryKeyColumn
+        return try Query<M>().where { _ in SQLExpression("(\(identifier: keyColumn) = \(id))") }.fetchOne(self)
+    }
+}

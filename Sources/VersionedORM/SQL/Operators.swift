@@ -1,0 +1,93 @@
+// Comparison and logic operators on typed expressions. Each result is parenthesised, so nesting never depends
+// on SQL operator precedence.
+
+private func binary<L, R, Result>(_ lhs: SQLExpression<L>, _ op: String, _ rhs: SQLExpression<R>) -> SQLExpression<Result> {
+    SQLExpression("(\(lhs.sql) \(unsafeRaw: op) \(rhs.sql))")
+}
+
+extension SQL.StringInterpolation {
+    mutating func appendInterpolation(unsafeRaw text: String) {
+        segments.append(.text(text))
+    }
+}
+
+/// `column = value`, or `column IS NULL` when the value is nil.
+public func == <V: DatabaseValueConvertible>(lhs: SQLExpression<V>, rhs: V) -> SQLExpression<Bool> {
+    let value = rhs.databaseValue
+    if value.isNull { return SQLExpression("(\(lhs.sql) IS NULL)") }
+    return binary(lhs, "=", SQLExpression<V>(SQL(segments: [.value(value)])))
+}
+
+/// `column <> value`, or `column IS NOT NULL` when the value is nil.
+public func != <V: DatabaseValueConvertible>(lhs: SQLExpression<V>, rhs: V) -> SQLExpression<Bool> {
+    let value = rhs.databaseValue
+    if value.isNull { return SQLExpression("(\(lhs.sql) IS NOT NULL)") }
+    return binary(lhs, "<>", SQLExpression<V>(SQL(segments: [.value(value)])))
+}
+
+public func < <V: DatabaseValueConvertible>(lhs: SQLExpression<V>, rhs: V) -> SQLExpression<Bool> {
+    binary(lhs, "<", .value(rhs))
+}
+
+public func <= <V: DatabaseValueConvertible>(lhs: SQLExpression<V>, rhs: V) -> SQLExpression<Bool> {
+    binary(lhs, "<=", .value(rhs))
+}
+
+public func > <V: DatabaseValueConvertible>(lhs: SQLExpression<V>, rhs: V) -> SQLExpression<Bool> {
+    binary(lhs, ">", .value(rhs))
+}
+
+public func >= <V: DatabaseValueConvertible>(lhs: SQLExpression<V>, rhs: V) -> SQLExpression<Bool> {
+    binary(lhs, ">=", .value(rhs))
+}
+
+/// Column-to-column comparisons: both sides must have the same Swift type.
+public func == <V>(lhs: SQLExpression<V>, rhs: SQLExpression<V>) -> SQLExpression<Bool> { binary(lhs, "=", rhs) }
+public func != <V>(lhs: SQLExpression<V>, rhs: SQLExpression<V>) -> SQLExpression<Bool> { binary(lhs, "<>", rhs) }
+public func < <V>(lhs: SQLExpression<V>, rhs: SQLExpression<V>) -> SQLExpression<Bool> { binary(lhs, "<", rhs) }
+public func <= <V>(lhs: SQLExpression<V>, rhs: SQLExpression<V>) -> SQLExpression<Bool> { binary(lhs, "<=", rhs) }
+public func > <V>(lhs: SQLExpression<V>, rhs: SQLExpression<V>) -> SQLExpression<Bool> { binary(lhs, ">", rhs) }
+public func >= <V>(lhs: SQLExpression<V>, rhs: SQLExpression<V>) -> SQLExpression<Bool> { binary(lhs, ">=", rhs) }
+
+public func && (lhs: SQLExpression<Bool>, rhs: SQLExpression<Bool>) -> SQLExpression<Bool> { binary(lhs, "AND", rhs) }
+public func || (lhs: SQLExpression<Bool>, rhs: SQLExpression<Bool>) -> SQLExpression<Bool> { binary(lhs, "OR", rhs) }
+
+public prefix func ! (operand: SQLExpression<Bool>) -> SQLExpression<Bool> {
+    SQLExpression("(NOT \(operand.sql))")
+}
+
+extension SQLExpression where Value: DatabaseValueConvertible {
+    /// `column IN (?, ?, …)`; an empty list matches no row.
+    public func `in`<S: Sequence>(_ values: S) -> SQLExpression<Bool> where S.Element == Value {
+        let fragments = values.map { SQL(segments: [.value($0.databaseValue)]) }
+        if fragments.isEmpty { return SQLExpression<Bool>("(1 = 0)") }
+        return SQLExpression<Bool>("(\(sql) IN (\(SQL.joined(fragments, separator: ", "))))")
+    }
+
+    /// `column IS NULL`.
+    public var isNull: SQLExpression<Bool> { SQLExpression<Bool>("(\(sql) IS NULL)") }
+
+    /// `column IS NOT NULL`.
+    public var isNotNull: SQLExpression<Bool> { SQLExpression<Bool>("(\(sql) IS NOT NULL)") }
+
+    public var ascending: SQLOrdering { SQLOrdering(expression: sql, descending: false) }
+    public var descending: SQLOrdering { SQLOrdering(expression: sql, descending: true) }
+}
+
+/// A type whose column holds text, so LIKE applies.
+public protocol SQLTextValue {}
+extension String: SQLTextValue {}
+extension Optional: SQLTextValue where Wrapped: SQLTextValue {}
+
+extension SQLExpression where Value: SQLTextValue {
+    /// `column LIKE pattern ESCAPE '\'`; `%` and `_` are wildcards, a backslash escapes them.
+    public func like(_ pattern: String) -> SQLExpression<Bool> {
+        SQLExpression<Bool>("(\(sql) LIKE \(pattern) ESCAPE '\\')")
+    }
+}
+
+/// One ORDER BY term.
+public struct SQLOrdering: Sendable {
+    public let expression: SQL
+    public let descending: Bool
+}

@@ -1,0 +1,41 @@
+/// How one database spells what the core builds: placeholders, identifier quotes, column types, transaction
+/// openings and row locks. Every statement the core sends is rendered through the connection's dialect.
+public protocol SQLDialect: Sendable {
+    /// A short name for logs and errors (`"sqlite"`).
+    var name: String { get }
+    /// The placeholder for the parameter at `index`, counting from 1.
+    func placeholder(at index: Int) -> String
+    /// The identifier quoted; it has already passed ``Identifier`` validation.
+    func quote(identifier: String) -> String
+    /// The SQL type for a column, without NULL or NOT NULL.
+    func columnTypeSQL(for storage: ColumnType.Storage) -> String
+    /// The declaration of an auto-generated `Int64` primary key column, after its quoted name.
+    var generatedPrimaryKeyDeclaration: String { get }
+    /// The statement that opens a transaction with these options.
+    func beginTransactionSQL(_ options: TransactionOptions) throws -> String
+    /// A query that returns one row with one integer: 1 when `table` has `column`, else 0.
+    func columnExistsQuery(table: String, column: String) -> SQL
+}
+
+extension SQLDialect {
+    /// Renders a statement: quotes identifiers (validating them first) and numbers placeholders.
+    public func render(_ sql: SQL) throws -> RenderedSQL {
+        var text = ""
+        var binds: [DatabaseValue] = []
+        for segment in sql.segments {
+            switch segment {
+            case .text(let literal):
+                text += literal
+            case .identifier(let name):
+                try Identifier.validate(name)
+                text += quote(identifier: name)
+            case .value(let value):
+                binds.append(value)
+                text += placeholder(at: binds.count)
+            case .invalid(let message):
+                throw SchemaError(message)
+            }
+        }
+        return RenderedSQL(text: text, binds: binds)
+    }
+}

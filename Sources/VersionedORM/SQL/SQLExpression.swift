@@ -1,0 +1,30 @@
+/// A SQL expression whose result has the Swift type `Value`.
+///
+/// The type parameter is what makes `$0.balance == "ten"` fail to compile: comparisons take a value of the
+/// column's own type.
+public struct SQLExpression<Value>: Sendable {
+    public let sql: SQL
+
+    public init(_ sql: SQL) {
+        self.sql = sql
+    }
+
+    /// A bound value as an expression.
+    public static func value(_ value: Value) -> SQLExpression<Value> where Value: DatabaseValueConvertible {
+        SQLExpression(SQL(segments: [.value(value.databaseValue)]))
+    }
+}
+
+/// The columns of a model as typed expressions, reached by key path: `$0.balance` inside a filter.
+@dynamicMemberLookup
+public struct TableColumns<M: Model>: Sendable {
+    public init() {}
+
+    public subscript<Value: DatabaseValueConvertible>(dynamicMember keyPath: KeyPath<M, Value>) -> SQLExpression<Value> {
+        guard let name = M.schema.columnName(for: keyPath) else {
+            return SQLExpression(SQL(segments: [.invalid(
+                "\(M.self): the property \(keyPath) is not a column of the schema")]))
+        }
+        return SQLExpression(SQL(segments: [.identifier(name)]))
+    }
+}

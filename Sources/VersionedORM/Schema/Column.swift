@@ -1,0 +1,38 @@
+/// One column of a model's schema: its name and the stored property it maps to.
+public struct Column<M, Value: DatabaseValueConvertible>: Sendable {
+    public let name: String
+    public let keyPath: WritableKeyPath<M, Value> & Sendable
+
+    public init(_ name: String, _ keyPath: WritableKeyPath<M, Value> & Sendable) {
+        self.name = name
+        self.keyPath = keyPath
+    }
+}
+
+/// A column with its value type erased, as the schema stores it.
+public struct AnyColumn<M>: Sendable {
+    public let name: String
+    public let keyPath: PartialKeyPath<M> & Sendable
+    public let type: ColumnType
+    let read: @Sendable (M) -> DatabaseValue
+
+    public init<Value>(_ column: Column<M, Value>) {
+        name = column.name
+        keyPath = column.keyPath
+        type = Value.columnType
+        let keyPath = column.keyPath
+        read = { model in model[keyPath: keyPath].databaseValue }
+    }
+
+    public func value(in model: M) -> DatabaseValue { read(model) }
+}
+
+@resultBuilder
+public enum ColumnsBuilder<M> {
+    public static func buildExpression<Value>(_ column: Column<M, Value>) -> [AnyColumn<M>] {
+        [AnyColumn(column)]
+    }
+    public static func buildBlock(_ components: [AnyColumn<M>]...) -> [AnyColumn<M>] {
+        components.flatMap { $0 }
+    }
+}

@@ -1,0 +1,73 @@
+/// The driver's view of the row a statement is positioned on.
+///
+/// Implemented by each driver over its own result handle; valid only while the driver hands it to a row
+/// callback.
+public protocol RowCursor: AnyObject {
+    var columnCount: Int { get }
+    func value(at index: Int) throws -> DatabaseValue
+}
+
+/// The current row of a query, read positionally.
+///
+/// A `Row` is only valid inside the callback or initializer it is passed to: it reads the driver's live result.
+public struct Row {
+    private let cursor: any RowCursor
+    /// The index of the next value ``next(_:)`` reads.
+    public private(set) var position: Int = 0
+    public let count: Int
+
+    public init(cursor: any RowCursor) {
+        self.cursor = cursor
+        self.count = cursor.columnCount
+    }
+
+    /// Reads the next value and converts it; throws when the row has no more values or the value does not fit.
+    public mutating func next<Value: DatabaseValueConvertible>(_ type: Value.Type = Value.self) throws -> Value {
+        let value = try decode(type, at: position)
+        position += 1
+        return value
+    }
+
+    /// Reads the value at `index` and converts it.
+    public func decode<Value: DatabaseValueConvertible>(_ type: Value.Type = Value.self, at index: Int) throws -> Value {
+        let raw = try value(at: index)
+        do {
+            return try Value.fromDatabaseValue(raw)
+        } catch let error as ValueConversionError {
+            throw RowDecodingError(columnIndex: index, reason: error.description)
+        }
+    }
+
+    /// The raw value at `index`.
+    public func value(at index: Int) throws -> DatabaseValue {
+        guard index >= 0, index < count else {
+            throw RowDecodingError(columnIndex: index, reason: "the row has only \(count) columns")
+        }
+        return try cursor.value(at: index)
+    }
+
+    /// Every value of the row.
+    public func values() throws -> [DatabaseValue] {
+        try (0..<count).map { try cursor.value(at: $0) }
+    }
+}
+
+/// A row could not be decoded: a value of the wrong type, or an initializer that read too many or too few values.
+public struct RowDecodingError: Error, Sendable, CustomStringConvertible {
+    public let model: String?
+    public let columnIndex: Int?
+    public let reason: String
+
+    public init(model: String? = nil, columnIndex: Int?, reason: String) {
+        self.model = model
+        self.columnIndex = columnIndex
+        self.reason = reason
+    }
+
+    public var description: String {
+        var text = "cannot decode row"
+        if let model { text += " into \(model)" }
+        if let columnIndex { text += " at column \(columnIndex)" }
+        return text + ": \(reason)"
+    }
+}

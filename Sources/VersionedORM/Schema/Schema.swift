@@ -1,0 +1,70 @@
+/// What the library knows of a model's table: its name, primary key, version property and columns.
+///
+/// Names are validated when the schema is built; an invalid schema is reported as a ``SchemaError`` by the
+/// first operation that uses it, so a typo never crashes the process and never reaches SQL.
+public struct Schema<M>: Sendable {
+    public let table: String
+    public let primaryKeyColumn: String
+    public let primaryKey: WritableKeyPath<M, Int64?> & Sendable
+    public let versionColumn: String
+    public let version: WritableKeyPath<M, Int64> & Sendable
+    /// The data columns, in the order `init(row:)` reads them (between primary key and version).
+    public let columns: [AnyColumn<M>]
+    /// Every problem found in the names, joined; nil when the schema is usable.
+    public let problem: String?
+
+    public init(
+        table: String,
+        primaryKey: WritableKeyPath<M, Int64?> & Sendable,
+        primaryKeyColumn: String = "id",
+        version: WritableKeyPath<M, Int64> & Sendable,
+        versionColumn: String = "version",
+        @ColumnsBuilder<M> columns: () -> [AnyColumn<M>]
+    ) {
+        self.table = table
+        self.primaryKey = primaryKey
+        self.primaryKeyColumn = primaryKeyColumn
+        self.version = version
+        self.versionColumn = versionColumn
+        let columns = columns()
+        self.columns = columns
+
+        var problems: [String] = []
+        var seen: Set<String> = []
+        for name in [table, primaryKeyColumn, versionColumn] + columns.map(\.name) {
+            if let problem = Identifier.problem(with: name) { problems.append(problem) }
+        }
+        for name in [primaryKeyColumn, versionColumn] + columns.map(\.name) {
+            if !seen.insert(name.lowercased()).inserted { problems.append("column '\(name)' is declared twice") }
+        }
+        for (offset, column) in columns.enumerated()
+        where columns[..<offset].contains(where: { $0.keyPath == column.keyPath }) {
+            problems.append("the property of column '\(column.name)' is mapped twice")
+        }
+        problem = problems.isEmpty ? nil : "\(String(describing: M.self)): " + problems.joined(separator: "; ")
+    }
+
+    /// The number of values `init(row:)` reads: primary key, columns, version.
+    public var selectedColumnCount: Int { columns.count + 2 }
+
+    /// All selected column names in decoding order.
+    public var selectedColumnNames: [String] { [primaryKeyColumn] + columns.map(\.name) + [versionColumn] }
+
+    /// Throws the schema's problem, if it has one.
+    public func validate() throws {
+        if let problem { throw SchemaError(problem) }
+    }
+
+    /// The position of a data column in ``columns``, by key path. A linear search: schemas are short and this
+    /// runs when a query or column list is built, never per row.
+    public func columnIndex(for keyPath: AnyKeyPath) -> Int? {
+        columns.firstIndex { $0.keyPath == keyPath }
+    }
+
+    /// The column name for any property the schema maps: the primary key, the version, or a data column.
+    public func columnName(for keyPath: AnyKeyPath) -> String? {
+        if keyPath == primaryKey { return primaryKeyColumn }
+        if keyPath == version { return versionColumn }
+        return columnIndex(for: keyPath).map { columns[$0].name }
+    }
+}

@@ -1,0 +1,170 @@
+import Foundation
+
+/// A Swift type that can be stored in one column.
+///
+/// The library conforms Bool, Int, Int32, Int64, Double, String, Data, Date, UUID and Optional of each.
+/// A `RawRepresentable` type whose raw value is convertible (a `String` or `Int` enum) only needs to declare
+/// the conformance; any other type implements the three requirements.
+public protocol DatabaseValueConvertible: Sendable {
+    /// The column type `createTable` declares for this Swift type.
+    static var columnType: ColumnType { get }
+    /// The value bound as a parameter.
+    var databaseValue: DatabaseValue { get }
+    /// Converts a value read from the database; throws ``ValueConversionError`` when it does not fit.
+    static func fromDatabaseValue(_ value: DatabaseValue) throws -> Self
+}
+
+extension DatabaseValueConvertible where Self: RawRepresentable, RawValue: DatabaseValueConvertible {
+    public static var columnType: ColumnType { RawValue.columnType }
+    public var databaseValue: DatabaseValue { rawValue.databaseValue }
+    public static func fromDatabaseValue(_ value: DatabaseValue) throws -> Self {
+        let raw = try RawValue.fromDatabaseValue(value)
+        guard let converted = Self(rawValue: raw) else {
+            throw ValueConversionError(targetType: Self.self, found: value, reason: "no case has this raw value")
+        }
+        return converted
+    }
+}
+
+extension Int64: DatabaseValueConvertible {
+    public static var columnType: ColumnType { ColumnType(.integer64) }
+    public var databaseValue: DatabaseValue { .integer(self) }
+    public static func fromDatabaseValue(_ value: DatabaseValue) throws -> Int64 {
+        switch value {
+        case .integer(let integer): return integer
+        case .bool(let bool): return bool ? 1 : 0
+        default: throw ValueConversionError(targetType: Int64.self, found: value)
+        }
+    }
+}
+
+extension Int: DatabaseValueConvertible {
+    public static var columnType: ColumnType { ColumnType(.integer64) }
+    public var databaseValue: DatabaseValue { .integer(Int64(self)) }
+    public static func fromDatabaseValue(_ value: DatabaseValue) throws -> Int {
+        let integer = try Int64.fromDatabaseValue(value)
+        guard let converted = Int(exactly: integer) else {
+            throw ValueConversionError(targetType: Int.self, found: value, reason: "out of range")
+        }
+        return converted
+    }
+}
+
+extension Int32: DatabaseValueConvertible {
+    public static var columnType: ColumnType { ColumnType(.integer32) }
+    public var databaseValue: DatabaseValue { .integer(Int64(self)) }
+    public static func fromDatabaseValue(_ value: DatabaseValue) throws -> Int32 {
+        let integer = try Int64.fromDatabaseValue(value)
+        guard let converted = Int32(exactly: integer) else {
+            throw ValueConversionError(targetType: Int32.self, found: value, reason: "out of range")
+        }
+        return converted
+    }
+}
+
+extension Double: DatabaseValueConvertible {
+    public static var columnType: ColumnType { ColumnType(.double) }
+    public var databaseValue: DatabaseValue { .double(self) }
+    public static func fromDatabaseValue(_ value: DatabaseValue) throws -> Double {
+        switch value {
+        case .double(let double): return double
+        // SQLite hands back a REAL that holds a whole number as an integer when the column has INTEGER affinity.
+        case .integer(let integer): return Double(integer)
+        default: throw ValueConversionError(targetType: Double.self, found: value)
+        }
+    }
+}
+
+extension Bool: DatabaseValueConvertible {
+    public static var columnType: ColumnType { ColumnType(.boolean) }
+    public var databaseValue: DatabaseValue { .bool(self) }
+    public static func fromDatabaseValue(_ value: DatabaseValue) throws -> Bool {
+        switch value {
+        case .bool(let bool): return bool
+        case .integer(let integer): return integer != 0
+        default: throw ValueConversionError(targetType: Bool.self, found: value)
+        }
+    }
+}
+
+extension String: DatabaseValueConvertible {
+    public static var columnType: ColumnType { ColumnType(.text) }
+    public var databaseValue: DatabaseValue { .text(self) }
+    public static func fromDatabaseValue(_ value: DatabaseValue) throws -> String {
+        guard case .text(let text) = value else {
+            throw ValueConversionError(targetType: String.self, found: value)
+        }
+        return text
+    }
+}
+
+extension Data: DatabaseValueConvertible {
+    public static var columnType: ColumnType { ColumnType(.blob) }
+    public var databaseValue: DatabaseValue { .blob(self) }
+    public static func fromDatabaseValue(_ value: DatabaseValue) throws -> Data {
+        guard case .blob(let data) = value else {
+            throw ValueConversionError(targetType: Data.self, found: value)
+        }
+        return data
+    }
+}
+
+extension Date: DatabaseValueConvertible {
+    public static var columnType: ColumnType { ColumnType(.timestamp) }
+    public var databaseValue: DatabaseValue { .date(self) }
+    public static func fromDatabaseValue(_ value: DatabaseValue) throws -> Date {
+        switch value {
+        case .date(let date):
+            return date
+        case .text(let text):
+            guard let date = TimestampText.parse(text) else {
+                throw ValueConversionError(targetType: Date.self, found: value, reason: "not an ISO-8601 timestamp")
+            }
+            return date
+        default:
+            throw ValueConversionError(targetType: Date.self, found: value)
+        }
+    }
+}
+
+extension UUID: DatabaseValueConvertible {
+    public static var columnType: ColumnType { ColumnType(.uuid) }
+    public var databaseValue: DatabaseValue { .uuid(self) }
+    public static func fromDatabaseValue(_ value: DatabaseValue) throws -> UUID {
+        switch value {
+        case .uuid(let uuid):
+            return uuid
+        case .text(let text):
+            guard let uuid = UUID(uuidString: text) else {
+                throw ValueConversionError(targetType: UUID.self, found: value, reason: "malformed UUID text")
+            }
+            return uuid
+        case .blob(let data) where data.count == 16:
+            let bytes = Array(data)
+            return UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+                               bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+        default:
+            throw ValueConversionError(targetType: UUID.self, found: value)
+        }
+    }
+}
+
+extension Optional: DatabaseValueConvertible where Wrapped: DatabaseValueConvertible {
+    public static var columnType: ColumnType {
+        var type = Wrapped.columnType
+        type.isNullable = true
+        return type
+    }
+
+    public var databaseValue: DatabaseValue {
+        switch self {
+        case .none: .null
+        case .some(let wrapped): wrapped.databaseValue
+        }
+    }
+
+    public static func fromDatabaseValue(_ value: DatabaseValue) throws -> Wrapped? {
+        if case .null = value { return nil }
+        return try Wrapped.fromDatabaseValue(value)
+    }
+}
