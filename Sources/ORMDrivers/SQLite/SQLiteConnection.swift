@@ -74,9 +74,14 @@ final class SQLiteConnection: DatabaseConnection {
 
     private func run(_ statement: RenderedSQL, _ body: (inout Row) throws -> Void) throws -> Int {
         let prepared = try prepare(statement.text)
+        var failed = false
         defer {
-            sqlite3_reset(prepared)
-            sqlite3_clear_bindings(prepared)
+            if failed {
+                evict(statement.text)
+            } else {
+                sqlite3_reset(prepared)
+                sqlite3_clear_bindings(prepared)
+            }
         }
         if refusesWrites && sqlite3_stmt_readonly(prepared) == 0 {
             throw DatabaseError(kind: .readOnly, code: "SQLITE_READONLY", numericCode: SQLITE_READONLY,
@@ -95,9 +100,8 @@ final class SQLiteConnection: DatabaseConnection {
             } else if code == SQLITE_DONE {
                 break
             } else {
-                let error = lastError(code)
-                evict(statement.text)
-                throw error
+                failed = true
+                throw lastError(code)
             }
         }
         return sqlite3_total_changes64(handle) == totalBefore ? 0 : Int(sqlite3_changes64(handle))
@@ -131,10 +135,10 @@ final class SQLiteConnection: DatabaseConnection {
         return prepared
     }
 
-    /// A statement that failed may be left in a state not worth trusting; the next use prepares it afresh.
+    /// A statement whose step failed is finalized and prepared afresh on next use, as GRDB does: a schema
+    /// change or an interrupted step can leave it in a state not worth trusting.
     private func evict(_ sql: String) {
         if let statement = statements.removeValue(forKey: sql) {
-            sqlite3_reset(statement)
             sqlite3_finalize(statement)
         }
     }

@@ -45,31 +45,35 @@ public final class Database: Sendable {
     }
 
     /// Runs `body` in a read-write transaction: commit when it returns, rollback when it throws.
+    @discardableResult
     public func write<T: Sendable>(
-        _ options: TransactionOptions = .readWrite,
+        options: TransactionOptions = .readWrite,
         _ body: @escaping @Sendable (Transaction) throws -> T
     ) async throws -> T {
         try await run(on: writers, options: options.withReadOnly(false), body)
     }
 
     /// Runs `body` in a read-only transaction that sees one consistent snapshot. Writes inside throw.
+    @discardableResult
     public func read<T: Sendable>(
-        _ options: TransactionOptions = .readOnly,
+        options: TransactionOptions = .readOnly,
         _ body: @escaping @Sendable (Transaction) throws -> T
     ) async throws -> T {
         try await run(on: readers, options: options.withReadOnly(true), body)
     }
 
-    /// The blocking form of ``write(_:_:)`` for code outside Swift concurrency. Not available in async code,
+    /// The blocking form of ``write(options:_:)`` for code outside Swift concurrency. Not available in async code,
     /// where it would block a cooperative thread.
     @available(*, noasync, message: "use the async write in async code")
-    public func writeSync<T>(_ options: TransactionOptions = .readWrite, _ body: (Transaction) throws -> T) throws -> T {
+    @discardableResult
+    public func writeSync<T>(options: TransactionOptions = .readWrite, _ body: (Transaction) throws -> T) throws -> T {
         try runBlocking(on: writers, options: options.withReadOnly(false), body)
     }
 
-    /// The blocking form of ``read(_:_:)`` for code outside Swift concurrency.
+    /// The blocking form of ``read(options:_:)`` for code outside Swift concurrency.
     @available(*, noasync, message: "use the async read in async code")
-    public func readSync<T>(_ options: TransactionOptions = .readOnly, _ body: (Transaction) throws -> T) throws -> T {
+    @discardableResult
+    public func readSync<T>(options: TransactionOptions = .readOnly, _ body: (Transaction) throws -> T) throws -> T {
         try runBlocking(on: readers, options: options.withReadOnly(true), body)
     }
 
