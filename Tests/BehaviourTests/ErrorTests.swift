@@ -1,0 +1,42 @@
+import Testing
+import VersionedORM
+
+@Suite struct ErrorTests {
+    @Test(arguments: Backend.allCases)
+    func constraintErrorsAreClassifiedAndHideValues(backend: Backend) async throws {
+        try await withDatabase(backend) { db in
+            try await seedAccounts(db)
+            try await db.write { tx in
+                try tx.execute("CREATE UNIQUE INDEX \(identifier: "unique_owner") ON \(identifier: "accounts") (\(identifier: "owner"))")
+            }
+            let secret = "s3cr3t-owner-name"
+            try await db.write { tx in var account = Account(owner: secret, balance: 1); try tx.insert(&account) }
+            do {
+                try await db.write { tx in var account = Account(owner: secret, balance: 2); try tx.insert(&account) }
+                Issue.record("a duplicate insert succeeded")
+            } catch let error as DatabaseError {
+                #expect(error.kind == .uniqueViolation)
+                #expect(error.isConstraintViolation)
+                #expect(!error.code.isEmpty)
+                #expect(error.sql?.contains("INSERT INTO \"accounts\"") == true)
+                #expect(!error.description.contains(secret))
+                #expect(error.binds == nil)
+            }
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func syntaxErrorsNameTheStatementAndTheDatabaseStaysUsable(backend: Backend) async throws {
+        try await withDatabase(backend) { db in
+            try await seedAccounts(db)
+            do {
+                try await db.write { tx in try tx.execute("SELEKT 1") }
+                Issue.record("a malformed statement succeeded")
+            } catch let error as DatabaseError {
+                #expect(error.kind == .invalidStatement)
+                #expect(error.sql == "SELEKT 1")
+            }
+            #expect(try await db.read { tx in try Account.all().count(tx) } == 1)
+        }
+    }
+}
