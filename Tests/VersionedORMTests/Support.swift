@@ -1,0 +1,102 @@
+import Foundation
+import Synchronization
+import VersionedORM
+
+/// A deliberately odd dialect: `:pN` placeholders and bracket quotes, so no test passes on `?` or `"` by accident.
+struct BracketDialect: SQLDialect {
+    var name: String { "bracket" }
+    func placeholder(at index: Int) -> String { ":p\(index)" }
+    func quote(identifier: String) -> String { "[\(identifier)]" }
+    func columnTypeSQL(for storage: ColumnType.Storage) -> String { "T_\(storage)" }
+    var generatedPrimaryKeyDeclaration: String { "SERIAL_KEY" }
+    func beginTransactionSQL(_ options: TransactionOptions) throws -> String {
+        options.readOnly ? "BEGIN READ" : "BEGIN WRITE"
+    }
+    func columnExistsQuery(table: String, column: String) -> SQL {
+        "HAS_COLUMN \(table) \(column)"
+    }
+}
+
+/// What the fake connection answers: rows for queries, and how many rows each statement changed.
+final class Script: Sendable {
+    struct Entry: Sendable {
+        var rows: [[DatabaseValue]] = []
+        var changed = 0
+    }
+
+    private let state = Mutex<(sent: [RenderedSQL], answers: [Entry])>(([], []))
+
+    /// Answers used in order for the statements that are not transaction control.
+    func answer(_ entries: Entry...) {
+        state.withLock { $0.answers.append(contentsOf: entries) }
+    }
+
+    func record(_ statement: RenderedSQL) -> Entry {
+        state.withLock { state in
+            state.sent.append(statement)
+            let control = ["BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"].contains { statement.text.hasPrefix($0) }
+            if control || state.answers.isEmpty { return Entry() }
+            return state.answers.removeFirst()
+        }
+    }
+
+    var sent: [RenderedSQL] { state.withLock { $0.sent } }
+    var dataStatements: [RenderedSQL] {
+        sent.filter { s in !["BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"].contains { s.text.hasPrefix($0) } }
+    }
+}
+
+final class FakeRow: RowCursor {
+    let values: [DatabaseValue]
+    init(_ values: [DatabaseValue]) { self.values = values }
+    var columnCount: Int { values.count }
+    func value(at index: Int) throws -> DatabaseValue { values[index] }
+}
+
+final class FakeConnection: DatabaseConnection {
+    let script: Script
+    init(script: Script) { self.script = script }
+    var isUsable: Bool { true }
+
+    func execute(_ statement: RenderedSQL) throws -> Int {
+        script.record(statement).changed
+    }
+
+    func query(_ statement: RenderedSQL, _ body: (inout Row) throws -> Void) throws -> Int {
+        let entry = script.record(statement)
+        for values in entry.rows {
+            var row = Row(cursor: FakeRow(values))
+            try body(&row)
+        }
+        return entry.changed
+    }
+}
+
+struct FakeDriver: DatabaseDriver {
+    let script: Script
+    var dialect: any SQLDialect { BracketDialect() }
+    var topology: PoolTopology { .single }
+    func openConnection(role: ConnectionRole) throws -> any DatabaseConnection { FakeConnection(script: script) }
+}
+
+struct Item: Model, Equatable {
+    var id: Int64?
+    var name: String
+    var count: Int64
+    var note: String?
+    var version: Int64 = 0
+
+    static let schema = Schema<Item>(table: "items", primaryKey: \.id, version: \.version) {
+        Column("name", \.name)
+        Column("count", \.count)
+        Column("note", \.note)
+    }
+
+    init(id: Int64?, name: String, count: Int64, note: String? = nil, version: Int64) {
+        self.id = id; self.name = name; self.count = count; self.note = note; self.version = version
+    }
+
+    init(row: inout Row) throws {
+        id = try row.next(); name = try row.next(); count = try row.next(); note = try row.next(); version = try row.next()
+    }
+}
