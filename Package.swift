@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "VersionedORM", targets: ["VersionedORM"]),
         .library(name: "SQLiteDriver", targets: ["SQLiteDriver"]),
+        .library(name: "PostgresDriver", targets: ["PostgresDriver"]),
         .executable(name: "example", targets: ["Example"]),
     ],
     dependencies: [
@@ -28,6 +29,16 @@ let package = Package(
             dependencies: ["VersionedORM", "CSQLite3"],
             path: "Sources/ORMDrivers/SQLite"
         ),
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"]), .brew(["libpq"])]
+        ),
+        .target(
+            name: "PostgresDriver",
+            dependencies: ["VersionedORM", "CLibPQ"],
+            path: "Sources/ORMDrivers/Postgres"
+        ),
         .executableTarget(
             name: "Example",
             dependencies: ["VersionedORM", "SQLiteDriver"]
@@ -38,7 +49,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BehaviourTests",
-            dependencies: ["VersionedORM", "SQLiteDriver"]
+            dependencies: ["VersionedORM", "SQLiteDriver", "PostgresDriver"]
         ),
     ],
     swiftLanguageModes: [.v6]

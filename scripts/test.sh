@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test. Installs the system libraries the package needs when they are missing.
+# Runs every test, on SQLite and on PostgreSQL. Installs the system libraries and server it needs when they are
+# missing, and starts a throwaway PostgreSQL cluster unless VERSIONED_ORM_POSTGRES_URL names a server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-dependencies.sh all
 swift build --build-tests
-swift test --skip-build "$@"
+scripts/with-postgres.sh swift test --skip-build "$@"

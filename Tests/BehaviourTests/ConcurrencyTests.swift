@@ -7,7 +7,7 @@ import VersionedORM
     /// A lost update would leave the balance short of 2000; a double bump would push the version past 2001.
     @Test(arguments: Backend.allCases)
     func versionedIncrementsLoseNothing(backend: Backend) async throws {
-        try await withDatabase(backend) { db in
+        try await withDatabase(backend, poolSize: 8) { db in
             let account = try await seedAccounts(db, balances: [0])[0]
             let id = try #require(account.id)
             let conflicts = Counter()

@@ -61,7 +61,7 @@ import VersionedORM
             let early = Date(timeIntervalSince1970: -86_400 * 365 * 50 - 0.5)
             let full = Sample(
                 flag: true, int: Int.max, int32: Int32.min, int64: Int64.min, double: -1.5e300,
-                text: "héllo ✓ \"quoted\" 'single' \0 nul", data: Data([0, 1, 2, 255]), date: date,
+                text: "héllo ✓ \"quoted\" 'single' \\ back", data: Data([0, 1, 2, 255]), date: date,
                 uuid: UUID(), tier: .gold, optionalFlag: false, optionalInt: -1, optionalInt32: 7,
                 optionalInt64: 1 << 62, optionalDouble: 0.1, optionalText: "", optionalData: Data(),
                 optionalDate: early, optionalUUID: UUID())

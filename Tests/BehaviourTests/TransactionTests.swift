@@ -147,10 +147,16 @@ struct ExpectedFailure: Error {}
 
     @Test(arguments: Backend.allCases)
     func waitingForABusyConnectionTimesOutWithAClearError(backend: Backend) async throws {
-        try await withDatabase(backend, connectionTimeout: .milliseconds(200)) { db in
+        try await withDatabase(backend, connectionTimeout: .milliseconds(200), poolSize: 1) { db in
             try await seedAccounts(db)
-            let holder = Task { try await db.write { _ in Thread.sleep(forTimeInterval: 1.5) } }
-            try await Task.sleep(for: .milliseconds(300))
+            let holding = Gate()
+            let holder = Task {
+                try await db.write { _ in
+                    holding.open()
+                    Thread.sleep(forTimeInterval: 1.5)
+                }
+            }
+            await holding.wait()
             let started = ContinuousClock.now
             await #expect(throws: UsageError.connectionTimeout(seconds: 0.2)) {
                 try await db.write { _ in }

@@ -21,8 +21,24 @@ final class ConnectionLane: @unchecked Sendable {
     }
 
     /// Runs `body` with this lane's connection, opening it (again) when needed. Must run on `queue`.
+    ///
+    /// A pooled connection can die while idle (server restart, idle timeout, a terminated backend). When the
+    /// transaction's BEGIN is what finds out, the work has not started, so it runs once more on a new connection.
     func withConnection<T>(_ body: (any DatabaseConnection) throws -> T) throws -> T {
         dispatchPrecondition(condition: .onQueue(queue))
+        do {
+            return try withCurrentConnection(body)
+        } catch is ConnectionLostBeforeWork {
+            connection = nil
+            do {
+                return try withCurrentConnection(body)
+            } catch let lost as ConnectionLostBeforeWork {
+                throw lost.underlying
+            }
+        }
+    }
+
+    private func withCurrentConnection<T>(_ body: (any DatabaseConnection) throws -> T) throws -> T {
         let current: any DatabaseConnection
         if let open = connection, open.isUsable {
             current = open

@@ -26,6 +26,11 @@ public struct DatabaseError: Error, Sendable, CustomStringConvertible {
         public static let readOnly = Kind("readOnly")
         /// The connection is gone; the pool discards it.
         public static let connectionLost = Kind("connectionLost")
+        /// An earlier statement failed and the database refuses more work until the transaction (or a savepoint
+        /// around the failure) is rolled back: PostgreSQL's rule.
+        public static let transactionAborted = Kind("transactionAborted")
+        /// A bound value cannot be stored by this database (PostgreSQL text cannot hold a NUL character).
+        public static let invalidValue = Kind("invalidValue")
         /// The statement cannot be run (syntax error, missing table, and the like).
         public static let invalidStatement = Kind("invalidStatement")
         public static let other = Kind("other")

@@ -33,7 +33,11 @@ public final class Transaction {
         defer { transaction.isActive = false }
         try connection.transactionWillBegin(readOnly: options.readOnly)
         defer { connection.transactionDidEnd() }
-        try transaction.send(RenderedSQL(text: context.dialect.beginTransactionSQL(options)))
+        do {
+            try transaction.send(RenderedSQL(text: context.dialect.beginTransactionSQL(options)))
+        } catch let error as DatabaseError where error.kind == .connectionLost {
+            throw ConnectionLostBeforeWork(underlying: error)
+        }
         let result: T
         do {
             result = try body(transaction)
@@ -55,6 +59,7 @@ public final class Transaction {
     ///
     /// A Swift value saved inside a savepoint that rolls back keeps the version it was given; reload it before
     /// saving it again, or the save reports a ``StaleRecordError``.
+    @discardableResult
     public func savepoint<T>(_ body: (Transaction) throws -> T) throws -> T {
         try requireActive()
         savepointDepth += 1
@@ -158,6 +163,12 @@ public final class Transaction {
             context.configuration.logger.debug("rollback failed", metadata: ["error": "\(error)"])
         }
     }
+}
+
+/// BEGIN found the connection dead: nothing of the caller's ran, so the lane may replace the connection and run
+/// the transaction again.
+struct ConnectionLostBeforeWork: Error {
+    let underlying: DatabaseError
 }
 
 extension Model {

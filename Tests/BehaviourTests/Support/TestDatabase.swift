@@ -1,4 +1,5 @@
 import Foundation
+import PostgresDriver
 import SQLiteDriver
 import Synchronization
 import Testing
@@ -7,8 +8,26 @@ import VersionedORM
 /// The databases the behaviour suite runs against; every behaviour test takes one as its argument.
 enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case sqlite
+    case postgres
 
     var testDescription: String { rawValue }
+
+    /// The server the PostgreSQL tests use; scripts/test.sh starts one and sets this. When it is missing the
+    /// PostgreSQL tests fail: they never skip.
+    static var postgresURL: String {
+        get throws {
+            guard let url = ProcessInfo.processInfo.environment["VERSIONED_ORM_POSTGRES_URL"], !url.isEmpty else {
+                throw TestSetupError(
+                    "VERSIONED_ORM_POSTGRES_URL is not set: run scripts/test.sh, which starts a throwaway server, or point it at one")
+            }
+            return url
+        }
+    }
+}
+
+struct TestSetupError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }
 
 /// Collects the text of every statement a database sends.
@@ -38,6 +57,7 @@ func withDatabase(
     _ backend: Backend,
     log: StatementLog? = nil,
     connectionTimeout: Duration = .seconds(30),
+    poolSize: Int = 4,
     _ body: (Database) async throws -> Void
 ) async throws {
     var configuration = DatabaseConfiguration(connectionTimeout: connectionTimeout)
@@ -51,14 +71,36 @@ func withDatabase(
         let database = try await Database.sqlite(
             path: directory.appendingPathComponent("test.sqlite").path,
             configuration: SQLiteConfiguration(database: configuration, synchronous: .normal))
+        try await run(body, on: database)
+    case .postgres:
+        // Each test gets its own schema, found through search_path, so tests run in parallel on one server.
+        let url = try Backend.postgresURL
+        let schema = "test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        let admin = try await Database.postgres(url: url, configuration: PostgresConfiguration(poolSize: 1))
+        try await admin.write { tx in try tx.execute("CREATE SCHEMA \(identifier: schema)") }
         do {
-            try await body(database)
+            let database = try await Database.postgres(configuration: PostgresConfiguration(
+                connectionString: url, parameters: ["options": "-c search_path=\(schema)"],
+                database: configuration, poolSize: poolSize))
+            try await run(body, on: database)
         } catch {
-            await database.close()
+            _ = try? await admin.write { tx in try tx.execute("DROP SCHEMA \(identifier: schema) CASCADE") }
+            await admin.close()
             throw error
         }
-        await database.close()
+        try await admin.write { tx in try tx.execute("DROP SCHEMA \(identifier: schema) CASCADE") }
+        await admin.close()
     }
+}
+
+private func run(_ body: (Database) async throws -> Void, on database: Database) async throws {
+    do {
+        try await body(database)
+    } catch {
+        await database.close()
+        throw error
+    }
+    await database.close()
 }
 
 /// Creates the accounts table and inserts accounts with the given balances.
@@ -97,4 +139,26 @@ final class Counter: Sendable {
     private let value = Atomic<Int>(0)
     func increment() { value.add(1, ordering: .relaxed) }
     var count: Int { value.load(ordering: .relaxed) }
+}
+
+/// Polls `condition` until it holds or `timeout` passes; records an issue on timeout.
+func waitUntil(timeout: Duration = .seconds(10), _ what: String,
+               _ condition: () async throws -> Bool) async throws {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if try await condition() { return }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    Issue.record("timed out waiting until \(what)")
+}
+
+/// A one-shot signal between a transaction closure (on a connection's thread) and the test.
+final class Gate: Sendable {
+    private let semaphore = DispatchSemaphore(value: 0)
+    func open() { semaphore.signal() }
+    /// Blocks the calling thread: only for transaction closures, which run on their connection's own thread.
+    func waitBlocking() { semaphore.wait() }
+    func wait() async { await withCheckedContinuation { continuation in
+        DispatchQueue.global().async { self.semaphore.wait(); continuation.resume() }
+    } }
 }

@@ -1,0 +1,37 @@
+import VersionedORM
+
+/// The PostgreSQL driver: a pool of interchangeable libpq connections, each confined to its own lane.
+public struct PostgresDriver: DatabaseDriver {
+    public let configuration: PostgresConfiguration
+
+    public init(configuration: PostgresConfiguration) {
+        self.configuration = configuration
+    }
+
+    public var dialect: any SQLDialect { PostgresDialect() }
+
+    public var topology: PoolTopology { .shared(size: max(1, configuration.poolSize)) }
+
+    public func openConnection(role: ConnectionRole) throws -> any DatabaseConnection {
+        try PostgresConnection(configuration: configuration)
+    }
+}
+
+extension Database {
+    /// Connects to PostgreSQL and opens the first pooled connection, so a wrong address or password surfaces here.
+    ///
+    /// ```swift
+    /// let db = try await Database.postgres(url: "postgresql://app@localhost/bank")
+    /// ```
+    public static func postgres(url: String, configuration: PostgresConfiguration = PostgresConfiguration()) async throws -> Database {
+        var configuration = configuration
+        configuration.connectionString = url
+        return try await postgres(configuration: configuration)
+    }
+
+    public static func postgres(configuration: PostgresConfiguration) async throws -> Database {
+        let database = Database(driver: PostgresDriver(configuration: configuration), configuration: configuration.database)
+        try await database.connect()
+        return database
+    }
+}

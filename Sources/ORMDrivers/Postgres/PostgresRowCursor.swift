@@ -1,0 +1,74 @@
+import CLibPQ
+import Foundation
+import VersionedORM
+
+/// A row of a text-format PGresult, converted by column type OID.
+final class PostgresRowCursor: RowCursor {
+    private let result: OpaquePointer
+    private let types: [Oid]
+    let columnCount: Int
+    var row: Int32 = 0
+
+    init(result: OpaquePointer) {
+        self.result = result
+        columnCount = Int(PQnfields(result))
+        types = (0..<Int32(columnCount)).map { PQftype(result, $0) }
+    }
+
+    func value(at index: Int) throws -> DatabaseValue {
+        let column = Int32(index)
+        guard PQgetisnull(result, row, column) == 0, let raw = PQgetvalue(result, row, column) else { return .null }
+        let length = Int(PQgetlength(result, row, column))
+        switch types[index] {
+        case 16:  // bool
+            return .bool(raw.pointee == CChar(UInt8(ascii: "t")))
+        case 20, 21, 23, 26:  // int8, int2, int4, oid
+            return .integer(strtoll(raw, nil, 10))
+        case 700, 701:  // float4, float8: strtod reads NaN and Infinity too
+            return .double(strtod(raw, nil))
+        case 1700:  // numeric: whole numbers that fit stay exact, others become Double
+            let text = String(cString: raw)
+            if let integer = Int64(text) { return .integer(integer) }
+            return .double(strtod(raw, nil))
+        case 17:  // bytea, hex output
+            return .blob(try Self.decodeHex(raw, length: length))
+        case 1184, 1114:  // timestamptz, timestamp
+            let text = String(cString: raw)
+            guard let date = TimestampText.parse(text) else {
+                throw ValueConversionError(targetType: Date.self, found: .text(""),
+                                           reason: "PostgreSQL timestamp outside what Date holds (infinity or BC)")
+            }
+            return .date(date)
+        case 2950:  // uuid
+            guard let uuid = UUID(uuidString: String(cString: raw)) else {
+                throw ValueConversionError(targetType: UUID.self, found: .text(""), reason: "malformed uuid output")
+            }
+            return .uuid(uuid)
+        default:
+            return .text(String(decoding: UnsafeRawBufferPointer(start: raw, count: length), as: UTF8.self))
+        }
+    }
+
+    /// Decodes `\x0a1b…`, PostgreSQL's hex bytea output.
+    private static func decodeHex(_ raw: UnsafePointer<CChar>, length: Int) throws -> Data {
+        let bytes = UnsafeRawBufferPointer(start: raw, count: length)
+        guard length >= 2, bytes[0] == UInt8(ascii: "\\"), bytes[1] == UInt8(ascii: "x"), length % 2 == 0 else {
+            throw ValueConversionError(targetType: Data.self, found: .text(""), reason: "bytea output is not hex")
+        }
+        func nibble(_ byte: UInt8) throws -> UInt8 {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): return byte - UInt8(ascii: "a") + 10
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): return byte - UInt8(ascii: "A") + 10
+            default: throw ValueConversionError(targetType: Data.self, found: .text(""), reason: "bad hex digit")
+            }
+        }
+        var data = Data(capacity: (length - 2) / 2)
+        var index = 2
+        while index < length {
+            data.append(try nibble(bytes[index]) << 4 | nibble(bytes[index + 1]))
+            index += 2
+        }
+        return data
+    }
+}

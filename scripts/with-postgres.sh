@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Runs a command with VERSIONED_ORM_POSTGRES_URL pointing at a PostgreSQL server.
+#
+# When VERSIONED_ORM_POSTGRES_URL is already set, the command runs against that server. Otherwise this starts a
+# throwaway cluster: initdb into a temporary directory as a non-root user, listening only on a Unix socket in
+# that directory, and stops and removes it when the command ends, whether it passed, failed or was interrupted.
+set -euo pipefail
+
+if [ "$#" -eq 0 ]; then
+    echo "usage: $0 COMMAND [ARG…]" >&2
+    exit 2
+fi
+
+if [ -n "${VERSIONED_ORM_POSTGRES_URL:-}" ]; then
+    echo "Using the PostgreSQL server at VERSIONED_ORM_POSTGRES_URL." >&2
+    exec "$@"
+fi
+
+bin=""
+for candidate in "${VERSIONED_ORM_PG_BIN:-}" $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
+    if [ -n "$candidate" ] && [ -x "$candidate/initdb" ] && [ -x "$candidate/pg_ctl" ]; then bin="$candidate"; break; fi
+done
+if [ -z "$bin" ] && command -v initdb >/dev/null 2>&1; then bin="$(dirname "$(command -v initdb)")"; fi
+if [ -z "$bin" ]; then
+    echo "error: PostgreSQL server binaries (initdb, pg_ctl) not found. Install the Debian package 'postgresql'" >&2
+    echo "(scripts/install-dependencies.sh postgres does it as root), or set VERSIONED_ORM_POSTGRES_URL." >&2
+    exit 1
+fi
+
+# PostgreSQL refuses to run as root: as root, run it as the 'postgres' system user (created when missing).
+as_owner=()
+owner="$(id -un)"
+if [ "$(id -u)" -eq 0 ]; then
+    owner=postgres
+    if ! id "$owner" >/dev/null 2>&1; then
+        useradd --system --no-create-home --shell /usr/sbin/nologin "$owner"
+    fi
+    as_owner=(runuser -u "$owner" --)
+fi
+
+dir="$(mktemp -d "${TMPDIR:-/tmp}/versioned-orm-pg.XXXXXX")"
+chmod 755 "$dir"
+[ "$(id -u)" -eq 0 ] && chown "$owner" "$dir"
+port=5432
+
+cleanup() {
+    status=$?
+    "${as_owner[@]}" "$bin/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true
+    if [ "$status" -ne 0 ] && [ -f "$dir/server.log" ]; then
+        echo "--- last lines of the throwaway PostgreSQL server's log ---" >&2
+        tail -n 30 "$dir/server.log" >&2 || true
+    fi
+    rm -rf "$dir"
+    exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+echo "Starting a throwaway PostgreSQL cluster ($("$bin/postgres" --version)) in $dir …" >&2
+"${as_owner[@]}" "$bin/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --no-sync >"$dir/initdb.log" 2>&1 || {
+    cat "$dir/initdb.log" >&2
+    exit 1
+}
+# Durability settings off: the cluster is deleted afterwards, and the tests measure behaviour, not speed.
+"${as_owner[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+    -o "-c listen_addresses='' -c unix_socket_directories='$dir' -p $port -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+    start >/dev/null
+
+export VERSIONED_ORM_POSTGRES_URL="postgresql:///postgres?host=$dir&port=$port&user=postgres"
+"$@"
