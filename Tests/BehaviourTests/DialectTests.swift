@@ -1,0 +1,29 @@
+import PostgresDriver
+import SQLiteDriver
+import Testing
+import VersionedORM
+
+/// The two real dialects render the same query; no database involved.
+@Suite struct DialectTests {
+    private let query = Account.where { $0.balance >= 10 && $0.note == nil }.order { [$0.id.descending] }.limit(3)
+
+    @Test func sqliteUsesQuestionMarksAndImmediateWrites() throws {
+        let dialect = SQLiteDialect()
+        let rendered = try dialect.render(query.selectSQL(columns: "*"))
+        #expect(rendered.text == "SELECT * FROM \"accounts\"\nWHERE ((\"balance\" >= ?) AND (\"note\" IS NULL))\nORDER BY \"id\" DESC\nLIMIT ?")
+        #expect(rendered.binds == [.integer(10), .integer(3)])
+        #expect(try dialect.beginTransactionSQL(.readWrite) == "BEGIN IMMEDIATE")
+        #expect(try dialect.beginTransactionSQL(.readOnly) == "BEGIN DEFERRED")
+        #expect(dialect.generatedPrimaryKeyDeclaration == "INTEGER PRIMARY KEY AUTOINCREMENT")
+    }
+
+    @Test func postgresNumbersPlaceholdersAndSpellsIsolation() throws {
+        let dialect = PostgresDialect()
+        let rendered = try dialect.render(query.selectSQL(columns: "*"))
+        #expect(rendered.text == "SELECT * FROM \"accounts\"\nWHERE ((\"balance\" >= $1) AND (\"note\" IS NULL))\nORDER BY \"id\" DESC\nLIMIT $2")
+        #expect(try dialect.beginTransactionSQL(.readWrite) == "BEGIN READ WRITE")
+        #expect(try dialect.beginTransactionSQL(.readOnly) == "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        #expect(try dialect.beginTransactionSQL(TransactionOptions(isolation: .serializable)) == "BEGIN ISOLATION LEVEL SERIALIZABLE READ WRITE")
+        #expect(dialect.columnTypeSQL(for: .timestamp) == "TIMESTAMPTZ")
+    }
+}
