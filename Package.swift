@@ -12,12 +12,16 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.4.0"),
     ],
     targets: [
         // The core: models, SQL, persistence rules, transactions, the driver protocol. No C, no I/O.
         .target(
             name: "VersionedORM",
-            dependencies: [.product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
         ),
         .systemLibrary(
             name: "CSQLite3",
@@ -49,7 +53,10 @@ let package = Package(
         ),
         .testTarget(
             name: "BehaviourTests",
-            dependencies: ["VersionedORM", "SQLiteDriver", "PostgresDriver"]
+            dependencies: [
+                "VersionedORM", "SQLiteDriver", "PostgresDriver",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

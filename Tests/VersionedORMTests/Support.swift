@@ -15,6 +15,8 @@ struct BracketDialect: SQLDialect {
     func columnExistsQuery(table: String, column: String) -> SQL {
         "HAS_COLUMN \(table) \(column)"
     }
+    var writeLockScope: WriteLockScope { .rows }
+    func rowLockSQL(_ lock: RowLock) -> String { " LOCK(\(lock.wait), \(lock.tables.joined(separator: "+")))" }
 }
 
 /// What the fake connection answers: rows for queries, and how many rows each statement changed.

@@ -36,6 +36,19 @@ public struct PostgresDialect: SQLDialect {
         return text
     }
 
+    public var writeLockScope: WriteLockScope { .rows }
+
+    public func rowLockSQL(_ lock: RowLock) -> String {
+        var text = " FOR UPDATE"
+        if !lock.tables.isEmpty { text += " OF " + lock.tables.map(quote(identifier:)).joined(separator: ", ") }
+        switch lock.wait {
+        case .wait: break
+        case .noWait: text += " NOWAIT"
+        case .skipLocked: text += " SKIP LOCKED"
+        }
+        return text
+    }
+
     public func columnExistsQuery(table: String, column: String) -> SQL {
         """
         SELECT COUNT(*) FROM information_schema.columns \

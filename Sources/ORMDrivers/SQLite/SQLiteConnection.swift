@@ -11,6 +11,9 @@ final class SQLiteConnection: DatabaseConnection {
     private let isWriter: Bool
     /// Set for `read` transactions on a connection that could write (the single in-memory connection).
     private var refusesWrites = false
+    private let busyTimeoutMilliseconds: Int32
+    /// Set while a transaction that must not wait for the write lock begins.
+    private var failsInsteadOfWaiting = false
 
     init(path: String, role: ConnectionRole, inMemory: Bool, configuration: SQLiteConfiguration) throws {
         guard sqlite3_libversion_number() >= 3_035_000 else {
@@ -30,7 +33,8 @@ final class SQLiteConnection: DatabaseConnection {
         cacheCapacity = max(1, configuration.statementCacheCapacity)
         sqlite3_extended_result_codes(handle, 1)
         let timeout = configuration.busyTimeout.components
-        sqlite3_busy_timeout(handle, Int32(clamping: timeout.seconds * 1000 + timeout.attoseconds / 1_000_000_000_000_000))
+        busyTimeoutMilliseconds = Int32(clamping: timeout.seconds * 1000 + timeout.attoseconds / 1_000_000_000_000_000)
+        sqlite3_busy_timeout(handle, busyTimeoutMilliseconds)
         do {
             if isWriter && !inMemory {
                 let mode = try pragma("journal_mode = WAL")
@@ -55,12 +59,21 @@ final class SQLiteConnection: DatabaseConnection {
 
     var isUsable: Bool { true }
 
-    func transactionWillBegin(readOnly: Bool) throws {
-        refusesWrites = readOnly && isWriter
+    func transactionWillBegin(_ options: TransactionOptions) throws {
+        refusesWrites = options.readOnly && isWriter
+        if !options.readOnly && !options.waitForWriteLock {
+            // BEGIN IMMEDIATE takes the write lock; with no busy wait it fails at once if another process has it.
+            failsInsteadOfWaiting = true
+            sqlite3_busy_timeout(handle, 0)
+        }
     }
 
     func transactionDidEnd() {
         refusesWrites = false
+        if failsInsteadOfWaiting {
+            failsInsteadOfWaiting = false
+            sqlite3_busy_timeout(handle, busyTimeoutMilliseconds)
+        }
     }
 
     func execute(_ statement: RenderedSQL) throws -> Int {
@@ -101,7 +114,12 @@ final class SQLiteConnection: DatabaseConnection {
                 break
             } else {
                 failed = true
-                throw lastError(code)
+                let error = lastError(code)
+                if failsInsteadOfWaiting && error.kind == .busy {
+                    throw DatabaseError(kind: .lockNotAvailable, code: error.code, numericCode: error.numericCode,
+                                        message: "another connection holds the database's write lock (NOWAIT)")
+                }
+                throw error
             }
         }
         return sqlite3_total_changes64(handle) == totalBefore ? 0 : Int(sqlite3_changes64(handle))

@@ -33,6 +33,12 @@ public struct SQLiteDialect: SQLDialect {
         options.readOnly ? "BEGIN DEFERRED" : "BEGIN IMMEDIATE"
     }
 
+    public var writeLockScope: WriteLockScope { .database }
+
+    // A row lock is only allowed inside a write transaction, which on SQLite began IMMEDIATE and so holds the
+    // database's write lock: every row is already protected, and SQLite has no FOR UPDATE to send.
+    public func rowLockSQL(_ lock: RowLock) -> String { "" }
+
     public func columnExistsQuery(table: String, column: String) -> SQL {
         "SELECT COUNT(*) FROM pragma_table_info(\(table)) WHERE name = \(column)"
     }

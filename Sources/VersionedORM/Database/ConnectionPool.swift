@@ -46,6 +46,11 @@ final class ConnectionPool: Sendable {
         return try result.get()
     }
 
+    /// An idle lane, or nil at once when every lane is busy.
+    func acquireIfIdle() -> ConnectionLane? {
+        state.withLock { state in state.isClosed ? nil : state.idle.popLast() }
+    }
+
     func release(_ lane: ConnectionLane) {
         let next: Waiter? = state.withLock { state in
             if state.isClosed {

@@ -17,6 +17,7 @@ import Dispatch
 public final class Database: Sendable {
     public let dialect: any SQLDialect
     private let context: DatabaseContext
+    var configuration: DatabaseConfiguration { context.configuration }
     private let writers: ConnectionPool
     private let readers: ConnectionPool
 
@@ -98,7 +99,7 @@ public final class Database: Sendable {
         _ body: @escaping @Sendable (Transaction) throws -> T
     ) async throws -> T {
         try rejectNesting()
-        let lane = try await pool.acquire(timeout: context.configuration.connectionTimeout)
+        let lane = try await acquire(from: pool, options: options)
         defer { pool.release(lane) }
         let context = self.context
         return try await lane.perform { connection in
@@ -117,6 +118,19 @@ public final class Database: Sendable {
         return try lane.performBlocking { connection in
             try Transaction.perform(on: connection, options: options, context: context, body)
         }
+    }
+
+    /// Where the database has one write lock (SQLite), its single writer connection *is* that lock within this
+    /// process, so a transaction that must not wait for it must not wait for that connection either.
+    private func acquire(from pool: ConnectionPool, options: TransactionOptions) async throws -> ConnectionLane {
+        guard !options.readOnly, !options.waitForWriteLock, dialect.writeLockScope == .database else {
+            return try await pool.acquire(timeout: context.configuration.connectionTimeout)
+        }
+        guard let lane = pool.acquireIfIdle() else {
+            throw DatabaseError(kind: .lockNotAvailable, code: "WRITE_LOCK_HELD",
+                                message: "another transaction holds the database's write lock (NOWAIT)")
+        }
+        return lane
     }
 
     private func rejectNesting() throws {

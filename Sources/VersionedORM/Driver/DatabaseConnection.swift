@@ -10,8 +10,8 @@ public protocol DatabaseConnection: AnyObject {
     func query(_ statement: RenderedSQL, _ body: (inout Row) throws -> Void) throws -> Int
     /// False once the connection is known to be unusable (the server went away); the pool then replaces it.
     var isUsable: Bool { get }
-    /// Called before BEGIN; a driver whose connection could write may use it to refuse writes in `read`.
-    func transactionWillBegin(readOnly: Bool) throws
+    /// Called before BEGIN: a driver may refuse writes in `read`, or stop waiting for locks.
+    func transactionWillBegin(_ options: TransactionOptions) throws
     /// Called after COMMIT or ROLLBACK, whatever their outcome.
     func transactionDidEnd()
 }
@@ -41,8 +41,8 @@ public protocol DatabaseDriver: Sendable {
 }
 
 extension DatabaseConnection {
-    /// Called before BEGIN; a driver whose connection could write may use it to refuse writes in `read`.
-    public func transactionWillBegin(readOnly: Bool) throws {}
+    /// Called before BEGIN: a driver may refuse writes in `read`, or stop waiting for locks.
+    public func transactionWillBegin(_ options: TransactionOptions) throws {}
     /// Called after COMMIT or ROLLBACK, whatever their outcome.
     public func transactionDidEnd() {}
 }

@@ -21,9 +21,7 @@ extension Transaction {
         else {
             throw PersistenceError.identityChanged(model: String(describing: M.self))
         }
-        let indices = schema.columns.indices.filter {
-            schema.columns[$0].value(in: changed) != schema.columns[$0].value(in: value)
-        }
+        let indices = schema.changedColumnIndices(from: value, to: changed)
         if !indices.isEmpty {
             let newVersion = try versionedUpdate(changed, assignments: assignments(of: changed, columnIndices: indices),
                                                  operation: "update")

@@ -81,6 +81,7 @@ extension Transaction {
         case .none: state = .deleted
         case .some(let version): state = .modified(currentVersion: version ?? 0)
         }
+        ContentionMetrics.recordConflict(model: String(describing: M.self))
         context.configuration.logger.debug("stale record", metadata: [
             "db.model": "\(M.self)", "db.operation": "\(operation)", "db.expected_version": "\(expectedVersion)",
         ])

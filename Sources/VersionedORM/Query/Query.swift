@@ -13,6 +13,7 @@ public struct Query<M: Model>: Sendable {
     private var orderings: [SQLOrdering] = []
     private var limitCount: Int?
     private var offsetCount: Int?
+    private var rowLock: RowLock?
 
     public init() {}
 
@@ -39,7 +40,17 @@ public struct Query<M: Model>: Sendable {
         return query
     }
 
+    /// Locks the selected rows until the transaction ends: `FOR UPDATE [OF …] [NOWAIT | SKIP LOCKED]` on
+    /// PostgreSQL. Only allowed in a write transaction; on SQLite, whose write transaction already holds the
+    /// database's write lock, no clause is sent.
+    public func forUpdate(_ wait: RowLockWait = .wait, of tables: [String] = []) -> Query {
+        var query = self
+        query.rowLock = RowLock(wait: wait, tables: tables)
+        return query
+    }
+
     public func fetchAll(_ transaction: Transaction) throws -> [M] {
+        try checkRowLock(transaction)
         var models: [M] = []
         try transaction.query(transaction.render(selectSQL(columns: selectList))) { row in
             models.append(try M.decode(&row))
@@ -48,6 +59,7 @@ public struct Query<M: Model>: Sendable {
     }
 
     public func fetchOne(_ transaction: Transaction) throws -> M? {
+        try checkRowLock(transaction)
         var model: M?
         try transaction.query(transaction.render(limit(1, offset: offsetCount).selectSQL(columns: selectList))) { row in
             model = try M.decode(&row)
@@ -56,13 +68,29 @@ public struct Query<M: Model>: Sendable {
     }
 
     public func count(_ transaction: Transaction) throws -> Int {
+        try checkRowLock(transaction)
         let counted = try transaction.fetchValue(Int.self, "SELECT COUNT(*) FROM (\(selectSQL(columns: "1"))) AS \(identifier: "counted")")
         return counted ?? 0
     }
 
     public func exists(_ transaction: Transaction) throws -> Bool {
+        try checkRowLock(transaction)
         let found = try transaction.fetchValue(Bool.self, "SELECT EXISTS (\(selectSQL(columns: "1")))")
         return found ?? false
+    }
+
+    private func checkRowLock(_ transaction: Transaction) throws {
+        guard rowLock != nil else { return }
+        try transaction.requireActive()
+        if transaction.isReadOnly { throw UsageError.rowLockOutsideWriteTransaction }
+    }
+
+    /// The WHERE clause alone, for statements other than SELECT; refuses what only a SELECT can take.
+    func filterClause(for statement: String) throws -> SQL? {
+        guard orderings.isEmpty, limitCount == nil, rowLock == nil else {
+            throw UsageError.invalidArgument("\(statement) takes a filter only, not order, limit or a row lock")
+        }
+        return predicate.map { "\nWHERE \($0.sql)" }
     }
 
     private var selectList: SQL {
@@ -92,6 +120,9 @@ public struct Query<M: Model>: Sendable {
                 sql.append(" OFFSET \(offsetCount)")
             }
         }
+        if let rowLock {
+            sql.append(SQL(segments: [.rowLock(rowLock)]))
+        }
         return sql
     }
 }
@@ -111,10 +142,17 @@ extension Model {
     }
 }
 
+extension Query {
+    /// The row with this primary key.
+    static func primaryKey(_ id: Int64) -> Query {
+        let keyColumn = M.schema.primaryKeyColumn
+        return Query().where { _ in SQLExpression("(\(identifier: keyColumn) = \(id))") }
+    }
+}
+
 extension Transaction {
     /// The row with this primary key, or nil.
     public func find<M: Model>(_ type: M.Type, id: Int64) throws -> M? {
-        let keyColumn = M.schema.primaryKeyColumn
-        return try Query<M>().where { _ in SQLExpression("(\(identifier: keyColumn) = \(id))") }.fetchOne(self)
+        try Query<M>.primaryKey(id).fetchOne(self)
     }
 }

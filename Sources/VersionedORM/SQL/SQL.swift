@@ -14,6 +14,8 @@ public struct SQL: Sendable, ExpressibleByStringInterpolation {
         case text(String)
         case identifier(String)
         case value(DatabaseValue)
+        /// A row-lock clause; each dialect spells it (PostgreSQL `FOR UPDATE …`) or needs none (SQLite).
+        case rowLock(RowLock)
         /// A fragment that could not be built (an unknown column, say); rendering throws this message.
         case invalid(String)
     }

@@ -15,6 +15,11 @@ public protocol SQLDialect: Sendable {
     func beginTransactionSQL(_ options: TransactionOptions) throws -> String
     /// A query that returns one row with one integer: 1 when `table` has `column`, else 0.
     func columnExistsQuery(table: String, column: String) -> SQL
+    /// What a write transaction locks.
+    var writeLockScope: WriteLockScope { get }
+    /// The clause that locks the selected rows, with a leading space, or "" when the write transaction already
+    /// holds them (``WriteLockScope/database``). Table names have been validated.
+    func rowLockSQL(_ lock: RowLock) -> String
 }
 
 extension SQLDialect {
@@ -32,6 +37,9 @@ extension SQLDialect {
             case .value(let value):
                 binds.append(value)
                 text += placeholder(at: binds.count)
+            case .rowLock(let lock):
+                for table in lock.tables { try Identifier.validate(table) }
+                text += rowLockSQL(lock)
             case .invalid(let message):
                 throw SchemaError(message)
             }

@@ -15,6 +15,7 @@ public struct AnyColumn<M>: Sendable {
     public let keyPath: PartialKeyPath<M> & Sendable
     public let type: ColumnType
     let read: @Sendable (M) -> DatabaseValue
+    let copy: @Sendable (M, inout M) -> Void
 
     public init<Value>(_ column: Column<M, Value>) {
         name = column.name
@@ -22,9 +23,13 @@ public struct AnyColumn<M>: Sendable {
         type = Value.columnType
         let keyPath = column.keyPath
         read = { model in model[keyPath: keyPath].databaseValue }
+        copy = { source, target in target[keyPath: keyPath] = source[keyPath: keyPath] }
     }
 
     public func value(in model: M) -> DatabaseValue { read(model) }
+
+    /// Sets this column's property of `target` to its value in `source`.
+    public func copyValue(from source: M, to target: inout M) { copy(source, &target) }
 }
 
 @resultBuilder

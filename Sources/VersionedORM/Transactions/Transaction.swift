@@ -31,7 +31,7 @@ public final class Transaction {
     ) throws -> T {
         let transaction = Transaction(connection: connection, isReadOnly: options.readOnly, context: context)
         defer { transaction.isActive = false }
-        try connection.transactionWillBegin(readOnly: options.readOnly)
+        try connection.transactionWillBegin(options)
         defer { connection.transactionDidEnd() }
         do {
             try transaction.send(RenderedSQL(text: context.dialect.beginTransactionSQL(options)))

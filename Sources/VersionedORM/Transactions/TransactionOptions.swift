@@ -10,10 +10,15 @@ public struct TransactionOptions: Sendable, Hashable {
     /// SQLite accepts every level.
     public var isolation: IsolationLevel?
     public var readOnly: Bool
+    /// When false, on a database with one database-wide write lock (SQLite) the transaction fails at once with
+    /// a `DatabaseError` of kind `.lockNotAvailable` if another writer holds the lock, instead of waiting.
+    /// Databases with row locks (PostgreSQL) ignore it: use `forUpdate(.noWait)` there.
+    public var waitForWriteLock: Bool
 
-    public init(isolation: IsolationLevel? = nil, readOnly: Bool = false) {
+    public init(isolation: IsolationLevel? = nil, readOnly: Bool = false, waitForWriteLock: Bool = true) {
         self.isolation = isolation
         self.readOnly = readOnly
+        self.waitForWriteLock = waitForWriteLock
     }
 
     public static let readWrite = TransactionOptions()

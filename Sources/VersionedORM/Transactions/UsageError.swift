@@ -12,6 +12,8 @@ public enum UsageError: Error, Sendable, CustomStringConvertible, Equatable {
     case databaseClosed
     /// An argument is out of its allowed range.
     case invalidArgument(String)
+    /// `forUpdate` was used outside a write transaction, where a row lock cannot be held.
+    case rowLockOutsideWriteTransaction
 
     public var description: String {
         switch self {
@@ -27,6 +29,8 @@ public enum UsageError: Error, Sendable, CustomStringConvertible, Equatable {
             "the database is closed"
         case .invalidArgument(let message):
             "invalid argument: \(message)"
+        case .rowLockOutsideWriteTransaction:
+            "forUpdate locks rows until the transaction ends, so it needs a write transaction: use db.write"
         }
     }
 }

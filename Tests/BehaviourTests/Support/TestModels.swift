@@ -178,3 +178,39 @@ struct BadlyNamed: Model {
         id = try row.next(); name = try row.next(); version = try row.next()
     }
 }
+
+/// A job queue row, for SKIP LOCKED.
+struct Job: Model, Equatable {
+    var id: Int64?
+    var title: String
+    var claimedBy: String?
+    var version: Int64 = 0
+
+    static let schema = Schema<Job>(table: "jobs", primaryKey: \.id, version: \.version) {
+        Column("title", \.title)
+        Column("claimed_by", \.claimedBy)
+    }
+
+    init(title: String) { self.title = title }
+
+    init(row: inout Row) throws {
+        id = try row.next(); title = try row.next(); claimedBy = try row.next(); version = try row.next()
+    }
+}
+
+/// Used only by the metrics test, so its counters are its own.
+struct MeteredCounter: Model {
+    var id: Int64?
+    var value: Int64
+    var version: Int64 = 0
+
+    static let schema = Schema<MeteredCounter>(table: "metered_counters", primaryKey: \.id, version: \.version) {
+        Column("value", \.value)
+    }
+
+    init(value: Int64) { self.value = value }
+
+    init(row: inout Row) throws {
+        id = try row.next(); value = try row.next(); version = try row.next()
+    }
+}

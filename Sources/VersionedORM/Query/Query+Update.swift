@@ -1,0 +1,48 @@
+extension Query {
+    /// One `UPDATE … SET … WHERE <this query's filter>` computed by the database, so concurrent updates add up
+    /// instead of overwriting each other:
+    ///
+    /// ```swift
+    /// let moved = try Account.where { $0.id == id && $0.balance >= 10 }.update(tx) { $0.balance -= 10 }
+    /// ```
+    ///
+    /// The version of every row it touches goes up by one, so copies held elsewhere become stale; pass
+    /// `bumpingVersion: false` to leave versions alone. Returns the number of rows changed.
+    @discardableResult
+    public func update(_ transaction: Transaction, bumpingVersion: Bool = true,
+                       _ assign: (inout ColumnAssignments<M>) -> Void) throws -> Int {
+        guard let statement = try updateStatement(transaction, bumpingVersion: bumpingVersion, assign: assign) else { return 0 }
+        return try transaction.send(transaction.render(statement))
+    }
+
+    /// The same update, returning the changed rows as the database left them (RETURNING): refresh values held in
+    /// memory from these rather than applying the expression to them a second time.
+    public func updateReturning(_ transaction: Transaction, bumpingVersion: Bool = true,
+                                _ assign: (inout ColumnAssignments<M>) -> Void) throws -> [M] {
+        guard var statement = try updateStatement(transaction, bumpingVersion: bumpingVersion, assign: assign) else { return [] }
+        let names = M.schema.selectedColumnNames.map { SQL(segments: [.identifier($0)]) }
+        statement.append(" RETURNING \(SQL.joined(names, separator: ", "))")
+        var models: [M] = []
+        try transaction.query(transaction.render(statement)) { row in models.append(try M.decode(&row)) }
+        return models
+    }
+
+    private func updateStatement(_ transaction: Transaction, bumpingVersion: Bool,
+                                 assign: (inout ColumnAssignments<M>) -> Void) throws -> SQL? {
+        try transaction.requireWritable("update")
+        let schema = M.schema
+        try schema.validate()
+        var assignments = ColumnAssignments<M>()
+        assign(&assignments)
+        if let problem = assignments.problems.first { throw SchemaError(problem) }
+        var setList = assignments.assignments.map { "\(identifier: $0.name) = \($0.value)" as SQL }
+        if bumpingVersion {
+            let version = schema.versionColumn
+            setList.append("\(identifier: version) = \(identifier: version) + 1")
+        }
+        guard !setList.isEmpty else { return nil }
+        var statement: SQL = "UPDATE \(identifier: schema.table) SET \(SQL.joined(setList, separator: ", "))"
+        if let filter = try filterClause(for: "update") { statement.append(filter) }
+        return statement
+    }
+}

@@ -1,0 +1,43 @@
+import Metrics
+
+/// Contention counters, per model, through swift-metrics: whatever metrics backend the application bootstrapped
+/// receives them (none bootstrapped: they cost a no-op call).
+///
+/// | label | type | when |
+/// |---|---|---|
+/// | `versioned_orm.conflicts` | counter | a versioned write found its row changed or deleted |
+/// | `versioned_orm.retries` | counter | a retry policy started another attempt (dimension `reason`) |
+/// | `versioned_orm.lock_waits` | timer | time a pessimistic modification waited to lock its row |
+/// | `versioned_orm.lock_timeouts` | counter | a lock could not be had (NOWAIT, busy timeout, SKIP LOCKED skipped it) |
+///
+/// Every metric has the dimension `model` (the Swift type name).
+public enum ContentionMetrics {
+    public static let conflictsLabel = "versioned_orm.conflicts"
+    public static let retriesLabel = "versioned_orm.retries"
+    public static let lockWaitsLabel = "versioned_orm.lock_waits"
+    public static let lockTimeoutsLabel = "versioned_orm.lock_timeouts"
+
+    static func recordConflict(model: String) {
+        Counter(label: conflictsLabel, dimensions: [("model", model)]).increment()
+    }
+
+    static func recordRetry(model: String, reason: any Error) {
+        let kind: String
+        switch reason {
+        case is StaleRecordError: kind = "stale"
+        case let error as DatabaseError: kind = error.kind.name
+        default: kind = "other"
+        }
+        Counter(label: retriesLabel, dimensions: [("model", model), ("reason", kind)]).increment()
+    }
+
+    static func recordLockWait(model: String, duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        Metrics.Timer(label: lockWaitsLabel, dimensions: [("model", model)])
+            .recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+
+    static func recordLockTimeout(model: String) {
+        Counter(label: lockTimeoutsLabel, dimensions: [("model", model)]).increment()
+    }
+}

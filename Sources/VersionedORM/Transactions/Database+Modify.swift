@@ -1,0 +1,153 @@
+extension Database {
+    /// Reads the row with primary key `id`, applies `change` to it and writes the columns it changed, protected
+    /// as `strategy` says:
+    ///
+    /// ```swift
+    /// let saved = try await db.modify(Account.self, id: 7, using: .optimistic(retry: RetryPolicy())) {
+    ///     $0.balance -= 10
+    /// }
+    /// print(saved.value.balance, saved.attempts)
+    /// ```
+    ///
+    /// `change` may run more than once (once per attempt, on fresh data), so it must not have side effects. It
+    /// throws to abandon the modification (an insufficient balance, say); nothing is written then.
+    public func modify<M: Model>(
+        _ type: M.Type = M.self,
+        id: Int64,
+        using strategy: LockStrategy,
+        _ change: @escaping @Sendable (inout M) throws -> Void
+    ) async throws -> Modification<M> {
+        switch strategy {
+        case .naive:
+            return Modification(value: try await modifyNaively(M.self, id: id, change), attempts: 1)
+        case .optimistic(let policy):
+            let result = try await retrying(M.self, policy) { _ in
+                // The change is computed outside any transaction: nothing is locked while it runs.
+                let current = try await self.load(M.self, id: id)
+                var changed = current
+                try change(&changed)
+                return try await self.write { [changed] tx in
+                    var value = current
+                    try tx.update(&value) { $0 = changed }
+                    return value
+                }
+            }
+            return Modification(value: result.value, attempts: result.attempts)
+        case .pessimistic(let wait):
+            return Modification(value: try await modifyPessimistically(M.self, id: id, wait: wait, change), attempts: 1)
+        case .merge(let policy):
+            return try await modifyMerging(M.self, id: id, policy: policy, change)
+        }
+    }
+
+    private func load<M: Model>(_ type: M.Type, id: Int64) async throws -> M {
+        guard let value = try await read({ tx in try tx.find(M.self, id: id) }) else {
+            throw ModificationError.notFound(model: String(describing: M.self), id: id)
+        }
+        return value
+    }
+
+    private func modifyNaively<M: Model>(_ type: M.Type, id: Int64,
+                                         _ change: @escaping @Sendable (inout M) throws -> Void) async throws -> M {
+        let current = try await load(M.self, id: id)
+        var changed = current
+        try change(&changed)
+        let indices = M.schema.changedColumnIndices(from: current, to: changed)
+        if indices.isEmpty { return current }
+        return try await write { [changed] tx in
+            let schema = M.schema
+            let version = schema.versionColumn
+            let setList = tx.assignments(of: changed, columnIndices: indices)
+                + ["\(identifier: version) = \(identifier: version) + 1" as SQL]
+            let statement: SQL = """
+                UPDATE \(identifier: schema.table) SET \(SQL.joined(setList, separator: ", ")) \
+                WHERE \(identifier: schema.primaryKeyColumn) = \(id)
+                """
+            guard try tx.send(tx.render(statement)) == 1 else {
+                throw ModificationError.notFound(model: String(describing: M.self), id: id)
+            }
+            var written = changed
+            written[keyPath: schema.version] = current[keyPath: schema.version] + 1
+            return written
+        }
+    }
+
+    private func modifyPessimistically<M: Model>(_ type: M.Type, id: Int64, wait: RowLockWait,
+                                                 _ change: @escaping @Sendable (inout M) throws -> Void) async throws -> M {
+        let model = String(describing: M.self)
+        let requested = ContinuousClock.now
+        do {
+            return try await write(options: TransactionOptions(waitForWriteLock: wait != .noWait)) { tx in
+                let locked = try Query<M>.primaryKey(id).forUpdate(wait).fetchOne(tx)
+                ContentionMetrics.recordLockWait(model: model, duration: requested.duration(to: .now))
+                guard var value = locked else {
+                    if wait == .skipLocked, try tx.find(M.self, id: id) != nil {
+                        ContentionMetrics.recordLockTimeout(model: model)
+                        throw ModificationError.skippedLocked(model: model, id: id)
+                    }
+                    throw ModificationError.notFound(model: model, id: id)
+                }
+                try tx.update(&value, change)
+                return value
+            }
+        } catch let error as DatabaseError where error.kind == .lockNotAvailable || error.kind == .busy {
+            ContentionMetrics.recordLockTimeout(model: model)
+            throw error
+        }
+    }
+
+    private func modifyMerging<M: Model>(_ type: M.Type, id: Int64, policy: RetryPolicy,
+                                         _ change: @escaping @Sendable (inout M) throws -> Void) async throws -> Modification<M> {
+        let schema = M.schema
+        // What the previous attempt read and meant to write; nil until an attempt has run.
+        var previous: (base: M, intended: M, changed: [Int])?
+        let result = try await retrying(M.self, policy) { _ in
+            let fresh = try await self.load(M.self, id: id)
+            var intended = fresh
+            var changed: [Int]
+            if let previous {
+                let theirs = schema.changedColumnIndices(from: previous.base, to: fresh)
+                if Set(theirs).isDisjoint(with: previous.changed) {
+                    for index in previous.changed {
+                        schema.columns[index].copyValue(from: previous.intended, to: &intended)
+                    }
+                    changed = previous.changed
+                } else {
+                    try change(&intended)
+                    changed = schema.changedColumnIndices(from: fresh, to: intended)
+                }
+            } else {
+                try change(&intended)
+                changed = schema.changedColumnIndices(from: fresh, to: intended)
+            }
+            previous = (fresh, intended, changed)
+            return try await self.write { [intended] tx in
+                var value = fresh
+                try tx.update(&value) { $0 = intended }
+                return value
+            }
+        }
+        return Modification(value: result.value, attempts: result.attempts)
+    }
+
+    /// Runs `operation` under `policy`, counting and logging each retry against the model.
+    func retrying<M: Model, T: Sendable>(_ type: M.Type, _ policy: RetryPolicy,
+                                         _ operation: (Int) async throws -> T) async throws -> Retried<T> {
+        let model = String(describing: M.self)
+        let logger = configuration.logger
+        return try await policy.run(operation) { attempt, reason, wait in
+            ContentionMetrics.recordRetry(model: model, reason: reason)
+            logger.debug("retrying", metadata: [
+                "db.model": "\(model)", "db.attempt": "\(attempt)", "db.retry_reason": "\(reason)",
+                "db.retry_wait": "\(wait)",
+            ])
+        }
+    }
+}
+
+extension Schema {
+    /// The data columns whose values differ between two values of the model.
+    func changedColumnIndices(from old: M, to new: M) -> [Int] {
+        columns.indices.filter { columns[$0].value(in: old) != columns[$0].value(in: new) }
+    }
+}

@@ -1,0 +1,40 @@
+/// How ``Database/modify(_:id:using:_:)`` protects a read-modify-write of one row. Choosing one is one argument,
+/// not a rewrite; every strategy but `.naive` never loses an update.
+public enum LockStrategy: Sendable {
+    /// Read, change in Swift, write back the changed columns with no version check. Two concurrent
+    /// modifications can both read the same value and one write silently undoes the other. **Unsafe**: it exists
+    /// to show lost updates, as the baseline a benchmark compares against.
+    case naive
+    /// Read (no lock held), change, then a versioned update of the changed columns; when another writer got there
+    /// first, the whole read-change-write runs again under `retry`. Best when conflicts are rare: nobody waits.
+    case optimistic(retry: RetryPolicy)
+    /// Lock the row before reading it and hold the lock until commit: PostgreSQL `SELECT … FOR UPDATE [NOWAIT |
+    /// SKIP LOCKED]`; SQLite `BEGIN IMMEDIATE` (its database-wide write lock; no lock clause is sent). Writers
+    /// queue instead of retrying: best when the same rows are hot.
+    case pessimistic(RowLockWait)
+    /// Optimistic, but after a conflict it reloads the row and, when the other writer changed none of the columns
+    /// this modification changed, re-applies this modification's column values to the fresh row instead of
+    /// re-running the closure; when they overlap, the closure runs again on the fresh row. Nothing is lost either way.
+    case merge(retry: RetryPolicy)
+}
+
+/// The row as saved and how many attempts it took (1 when nothing had to be retried).
+public struct Modification<M: Model>: Sendable {
+    public let value: M
+    public let attempts: Int
+}
+
+/// A modification found no row to change.
+public enum ModificationError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// No row has this key.
+    case notFound(model: String, id: Int64)
+    /// `.pessimistic(.skipLocked)` found the row locked by another transaction and left it alone.
+    case skippedLocked(model: String, id: Int64)
+
+    public var description: String {
+        switch self {
+        case .notFound(let model, let id): "no \(model) with id \(id)"
+        case .skippedLocked(let model, let id): "\(model) id \(id) is locked by another transaction; skipped"
+        }
+    }
+}

@@ -1,0 +1,140 @@
+/// How a write that lost a race is tried again: how many attempts, how long to wait between them, and for how
+/// long in all.
+///
+/// A policy retries exactly the failures another attempt can fix: ``StaleRecordError`` (someone else wrote the
+/// row first) and transient database conflicts (`DatabaseError.isTransient`: PostgreSQL serialization failures
+/// and deadlocks, SQLite busy and locked). Every attempt runs the whole operation again, with fresh reads in a
+/// new transaction, so a stale version is never sent twice. Any other error ends the run at once.
+///
+/// ```swift
+/// let result = try await RetryPolicy(maxAttempts: 5).run { attempt in
+///     var account = try await db.read { tx in try tx.find(Account.self, id: 7) }!
+///     account.balance -= 10
+///     return try await db.write { [account] tx in var copy = account; try tx.save(&copy); return copy }
+/// }
+/// print(result.attempts)
+/// ```
+public struct RetryPolicy: Sendable {
+    public enum Backoff: Sendable, Equatable {
+        /// Retry at once.
+        case none
+        /// Wait the same time before every retry.
+        case constant(Duration)
+        /// Before retry n wait a uniformly random time between zero and min(cap, base × 2^(n−1)) ("full
+        /// jitter"), so writers that collided once do not collide again in lockstep.
+        case exponential(base: Duration, cap: Duration)
+    }
+
+    /// Attempts in all, the first included; at least 1.
+    public var maxAttempts: Int
+    public var backoff: Backoff
+    /// No retry starts once this much time has passed since the first attempt began (nil: no limit).
+    public var deadline: Duration?
+    public var clock: RetryClock
+    /// Picks the jittered wait: given the upper bound, returns a duration in `0...bound`.
+    public var jitter: @Sendable (Duration) -> Duration
+
+    public init(
+        maxAttempts: Int = 10,
+        backoff: Backoff = .exponential(base: .milliseconds(1), cap: .milliseconds(50)),
+        deadline: Duration? = nil,
+        clock: RetryClock = .continuous,
+        jitter: @escaping @Sendable (Duration) -> Duration = RetryPolicy.uniformJitter
+    ) {
+        self.maxAttempts = maxAttempts
+        self.backoff = backoff
+        self.deadline = deadline
+        self.clock = clock
+        self.jitter = jitter
+    }
+
+    /// One attempt, no retry.
+    public static var never: RetryPolicy { RetryPolicy(maxAttempts: 1, backoff: .none) }
+
+    /// A uniformly random duration in `0...bound`, from the system's random source.
+    public static let uniformJitter: @Sendable (Duration) -> Duration = { bound in
+        let nanoseconds = Int64(bound.components.seconds) * 1_000_000_000
+            + Int64(bound.components.attoseconds / 1_000_000_000)
+        guard nanoseconds > 0 else { return .zero }
+        return .nanoseconds(Int64.random(in: 0...nanoseconds))
+    }
+
+    /// True for the failures this policy retries.
+    public static func isRetryable(_ error: any Error) -> Bool {
+        if error is StaleRecordError { return true }
+        if let error = error as? DatabaseError { return error.isTransient }
+        return false
+    }
+
+    /// The wait before retry `retry` (1 for the first retry), jitter included.
+    public func delay(beforeRetry retry: Int) -> Duration {
+        switch backoff {
+        case .none:
+            return .zero
+        case .constant(let wait):
+            return wait
+        case .exponential(let base, let cap):
+            let exponent = min(max(retry - 1, 0), 62)
+            // Doubling saturates at the cap instead of overflowing Duration.
+            var bound = base
+            for _ in 0..<exponent where bound < cap { bound = bound * 2 }
+            return jitter(min(bound, cap))
+        }
+    }
+
+    /// Runs `operation` (given the attempt number, from 1) until it succeeds, fails with an error that is not
+    /// retryable, or the attempts or the deadline run out; then throws ``RetriesExhaustedError`` with the last
+    /// error and the count. `onRetry` is told each retry's attempt number, reason and wait.
+    public func run<T: Sendable>(
+        _ operation: (Int) async throws -> T,
+        onRetry: (_ attempt: Int, _ reason: any Error, _ wait: Duration) -> Void = { _, _, _ in }
+    ) async throws -> Retried<T> {
+        guard maxAttempts >= 1 else {
+            throw UsageError.invalidArgument("RetryPolicy.maxAttempts must be at least 1 (got \(maxAttempts))")
+        }
+        let started = clock.now()
+        var attempt = 1
+        while true {
+            do {
+                return Retried(value: try await operation(attempt), attempts: attempt)
+            } catch {
+                guard Self.isRetryable(error) else { throw error }
+                guard attempt < maxAttempts else {
+                    throw RetriesExhaustedError(attempts: attempt, lastError: error, reason: .attempts)
+                }
+                let wait = delay(beforeRetry: attempt)
+                if let deadline, clock.now() - started + wait >= deadline {
+                    throw RetriesExhaustedError(attempts: attempt, lastError: error, reason: .deadline)
+                }
+                onRetry(attempt + 1, error, wait)
+                if wait > .zero { try await clock.sleep(wait) }
+                attempt += 1
+            }
+        }
+    }
+}
+
+/// A value and the number of attempts it took.
+public struct Retried<T: Sendable>: Sendable {
+    public let value: T
+    public let attempts: Int
+}
+
+/// Every attempt a ``RetryPolicy`` allowed failed with a retryable error.
+public struct RetriesExhaustedError: Error, CustomStringConvertible {
+    public enum Reason: Sendable, Equatable {
+        case attempts
+        case deadline
+    }
+
+    /// How many attempts ran.
+    public let attempts: Int
+    /// The error of the last attempt: a ``StaleRecordError`` or a transient ``DatabaseError``.
+    public let lastError: any Error
+    public let reason: Reason
+
+    public var description: String {
+        let why = reason == .attempts ? "no attempts left" : "the deadline passed"
+        return "gave up after \(attempts) attempt\(attempts == 1 ? "" : "s") (\(why)); last error: \(lastError)"
+    }
+}

@@ -1,0 +1,63 @@
+import Metrics
+import MetricsTestKit
+import Testing
+import VersionedORM
+
+/// swift-metrics can be bootstrapped once per process; every test that reads metrics shares this factory.
+let testMetrics: TestMetrics = {
+    let metrics = TestMetrics()
+    MetricsSystem.bootstrap(metrics)
+    return metrics
+}()
+
+@Suite(.serialized) struct MetricsTests {
+    @Test(arguments: Backend.allCases)
+    func conflictsRetriesAndLockTimeoutsAreCountedPerModel(backend: Backend) async throws {
+        let metrics = testMetrics
+        try await withDatabase(backend, poolSize: 4) { db in
+            let counter = try await db.write { tx in
+                try tx.createTable(MeteredCounter.self)
+                var counter = MeteredCounter(value: 0)
+                try tx.insert(&counter)
+                return counter
+            }
+            let id = try #require(counter.id)
+            let model = [("model", "MeteredCounter")]
+            let conflictsBefore = metrics.counterTotal(label: ContentionMetrics.conflictsLabel, dimensions: model)
+            let retriesBefore = metrics.counterTotal(label: ContentionMetrics.retriesLabel,
+                                                     dimensions: model + [("reason", "stale")])
+            let runs = Counter()
+            let result = try await db.modify(MeteredCounter.self, id: id, using: .optimistic(retry: RetryPolicy(backoff: .none))) { value in
+                runs.increment()
+                if runs.count <= 2 {
+                    try db.writeSync { tx in try MeteredCounter.where { $0.id == id }.update(tx) { $0.value += 10 } }
+                }
+                value.value += 1
+            }
+            #expect(result.attempts == 3)
+            #expect(metrics.counterTotal(label: ContentionMetrics.conflictsLabel, dimensions: model) - conflictsBefore == 2)
+            #expect(metrics.counterTotal(label: ContentionMetrics.retriesLabel, dimensions: model + [("reason", "stale")])
+                    - retriesBefore == 2)
+
+            let timeoutsBefore = metrics.counterTotal(label: ContentionMetrics.lockTimeoutsLabel, dimensions: model)
+            let holding = Gate()
+            let release = Gate()
+            let holder = Task {
+                try await db.write { tx in
+                    _ = try MeteredCounter.where { $0.id == id }.forUpdate().fetchAll(tx)
+                    holding.open()
+                    release.waitBlocking()
+                }
+            }
+            await holding.wait()
+            await #expect(throws: DatabaseError.self) {
+                _ = try await db.modify(MeteredCounter.self, id: id, using: .pessimistic(.noWait)) { $0.value += 1 }
+            }
+            release.open()
+            try await holder.value
+            #expect(metrics.counterTotal(label: ContentionMetrics.lockTimeoutsLabel, dimensions: model) - timeoutsBefore == 1)
+            _ = try await db.modify(MeteredCounter.self, id: id, using: .pessimistic(.wait)) { $0.value += 1 }
+            #expect(!metrics.timers.filter { $0.label == ContentionMetrics.lockWaitsLabel }.isEmpty)
+        }
+    }
+}

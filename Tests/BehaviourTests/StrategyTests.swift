@@ -1,0 +1,351 @@
+import Foundation
+import Synchronization
+import Testing
+import VersionedORM
+
+/// Every strategy of `modify`, on both databases: none but `.naive` loses an update.
+@Suite struct StrategyTests {
+    static let patient = RetryPolicy(maxAttempts: 1_000, backoff: .exponential(base: .microseconds(100), cap: .milliseconds(5)))
+
+    @Test(arguments: Backend.allCases)
+    func optimisticIncrementsFromManyTasksAddUpExactly(backend: Backend) async throws {
+        try await withDatabase(backend, poolSize: 8) { db in
+            let account = try await seedAccounts(db, balances: [0])[0]
+            let id = try #require(account.id)
+            let attempts = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<25 {
+                    group.addTask {
+                        var attempts = 0
+                        for _ in 0..<5 {
+                            attempts += try await db.modify(Account.self, id: id, using: .optimistic(retry: Self.patient)) {
+                                $0.balance += 1
+                            }.attempts
+                        }
+                        return attempts
+                    }
+                }
+                return try await group.reduce(0, +)
+            }
+            let final = try #require(try await reload(db, account))
+            #expect(final.balance == 125)
+            #expect(final.version == 126)
+            #expect(attempts >= 125)
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func pessimisticIncrementsAddUpExactlyWithoutRetries(backend: Backend) async throws {
+        try await withDatabase(backend, poolSize: 8) { db in
+            let account = try await seedAccounts(db, balances: [0])[0]
+            let id = try #require(account.id)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<8 {
+                    group.addTask {
+                        for _ in 0..<10 {
+                            let result = try await db.modify(Account.self, id: id, using: .pessimistic(.wait)) { $0.balance += 1 }
+                            #expect(result.attempts == 1)
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let final = try #require(try await reload(db, account))
+            #expect(final.balance == 80)
+            #expect(final.version == 81)
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func atomicIncrementsAddUpExactlyWithNoConflicts(backend: Backend) async throws {
+        try await withDatabase(backend, poolSize: 8) { db in
+            let account = try await seedAccounts(db, balances: [0])[0]
+            let id = try #require(account.id)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<8 {
+                    group.addTask {
+                        for _ in 0..<50 {
+                            let changed = try await db.write { tx in
+                                try Account.where { $0.id == id }.update(tx) { $0.balance += 1 }
+                            }
+                            #expect(changed == 1)
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let final = try #require(try await reload(db, account))
+            #expect(final.balance == 400)
+            #expect(final.version == 401)
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func ofManyCopiesAtOneVersionExactlyOneWinsAndTheRowHoldsItsValues(backend: Backend) async throws {
+        try await withDatabase(backend, poolSize: 8) { db in
+            let original = try await seedAccounts(db)[0]
+            let outcomes = try await withThrowingTaskGroup(of: (Int, Bool).self) { group in
+                for writer in 0..<8 {
+                    group.addTask {
+                        do {
+                            _ = try await db.write { tx in
+                                var copy = original
+                                copy.balance = Int64(1_000 + writer)
+                                copy.note = "writer \(writer)"
+                                try tx.save(&copy)
+                            }
+                            return (writer, true)
+                        } catch is StaleRecordError {
+                            return (writer, false)
+                        }
+                    }
+                }
+                return try await group.reduce(into: [(Int, Bool)]()) { $0.append($1) }
+            }
+            let winners = outcomes.filter(\.1).map(\.0)
+            #expect(winners.count == 1)
+            let stored = try #require(try await reload(db, original))
+            let winner = try #require(winners.first)
+            #expect(stored.balance == Int64(1_000 + winner))
+            #expect(stored.note == "writer \(winner)")
+            #expect(stored.version == 2)
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func aPermanentConflictTakesExactlyTheAllowedAttempts(backend: Backend) async throws {
+        try await withDatabase(backend) { db in
+            let original = try await seedAccounts(db)[0]
+            _ = try await db.write { tx in var copy = original; try tx.touch(&copy); return copy }
+            let tries = Counter()
+            do {
+                _ = try await RetryPolicy(maxAttempts: 3, backoff: .none).run { _ in
+                    tries.increment()
+                    // Always the same stale copy: a conflict no retry can fix.
+                    try await db.write { tx in var copy = original; try tx.update(&copy) { $0.balance = 0 } }
+                }
+                Issue.record("a stale copy was saved")
+            } catch let error as RetriesExhaustedError {
+                #expect(error.attempts == 3)
+                #expect(error.lastError is StaleRecordError)
+            }
+            #expect(tries.count == 3)
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func naiveReadModifyWriteLosesAnUpdateThatVersioningKeeps(backend: Backend) async throws {
+        try await withDatabase(backend) { db in
+            let account = try await seedAccounts(db, balances: [0])[0]
+            let id = try #require(account.id)
+            // Between this modification's read and its write, another writer adds 100.
+            @Sendable func interleave(_ strategy: LockStrategy) async throws -> Int64 {
+                let interfered = Mutex(false)
+                _ = try await db.modify(Account.self, id: id, using: strategy) { value in
+                    let first = interfered.withLock { state in defer { state = true }; return !state }
+                    if first {
+                        try db.writeSync { tx in try Account.where { $0.id == id }.update(tx) { $0.balance += 100 } }
+                    }
+                    value.balance += 1
+                }
+                return try #require(try await reload(db, account)).balance
+            }
+            #expect(try await interleave(.naive) == 1)  // the other writer's +100 is gone
+            #expect(try await interleave(.optimistic(retry: Self.patient)) == 102)  // 1 + 100 + 1
+            #expect(try await interleave(.merge(retry: Self.patient)) == 203)
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func naiveModificationsUnderContentionLoseUpdates(backend: Backend) async throws {
+        try await withDatabase(backend, poolSize: 8) { db in
+            let account = try await seedAccounts(db, balances: [0])[0]
+            let id = try #require(account.id)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<8 {
+                    group.addTask {
+                        for _ in 0..<20 {
+                            _ = try await db.modify(Account.self, id: id, using: .naive) { value in
+                                Thread.sleep(forTimeInterval: 0.002)  // the request's work between read and write
+                                value.balance += 1
+                            }
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            let final = try #require(try await reload(db, account))
+            #expect(final.balance < 160, "8 × 20 naive increments kept all \(final.balance): no update was lost")
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func mergeReappliesDisjointChangesWithoutRerunningTheClosure(backend: Backend) async throws {
+        try await withDatabase(backend) { db in
+            let account = try await seedAccounts(db, balances: [50])[0]
+            let id = try #require(account.id)
+            let runs = Counter()
+            let result = try await db.modify(Account.self, id: id, using: .merge(retry: Self.patient)) { value in
+                runs.increment()
+                if runs.count == 1 {
+                    // Another writer changes only the note meanwhile.
+                    try db.writeSync { tx in try Account.where { $0.id == id }.update(tx) { $0.note = .value("theirs") } }
+                }
+                value.balance += 5
+            }
+            #expect(result.attempts == 2)
+            #expect(runs.count == 1)
+            let stored = try #require(try await reload(db, account))
+            #expect(stored.balance == 55 && stored.note == "theirs")
+            #expect(stored.version == 3)
+            #expect(result.value == stored)
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func mergeRerunsTheClosureWhenChangesOverlap(backend: Backend) async throws {
+        try await withDatabase(backend) { db in
+            let account = try await seedAccounts(db, balances: [50])[0]
+            let id = try #require(account.id)
+            let runs = Counter()
+            let result = try await db.modify(Account.self, id: id, using: .merge(retry: Self.patient)) { value in
+                runs.increment()
+                if runs.count == 1 {
+                    try db.writeSync { tx in try Account.where { $0.id == id }.update(tx) { $0.balance += 100 } }
+                }
+                value.balance += 5
+            }
+            #expect(result.attempts == 2)
+            #expect(runs.count == 2)
+            #expect(try await reload(db, account)?.balance == 155)
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func noWaitOnALockedRowFailsAtOnce(backend: Backend) async throws {
+        try await withDatabase(backend, poolSize: 4) { db in
+            let account = try await seedAccounts(db)[0]
+            let id = try #require(account.id)
+            let holding = Gate()
+            let release = Gate()
+            let holder = Task {
+                try await db.write { tx in
+                    _ = try Account.where { $0.id == id }.forUpdate().fetchAll(tx)
+                    holding.open()
+                    release.waitBlocking()
+                }
+            }
+            await holding.wait()
+            let started = ContinuousClock.now
+            do {
+                _ = try await db.modify(Account.self, id: id, using: .pessimistic(.noWait)) { $0.balance += 1 }
+                Issue.record("NOWAIT modified a locked row")
+            } catch let error as DatabaseError {
+                #expect(error.kind == .lockNotAvailable)
+            }
+            #expect(ContinuousClock.now - started < .seconds(2))
+            release.open()
+            try await holder.value
+            #expect(try await reload(db, account)?.balance == account.balance)
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func skipLockedWorkersNeverClaimAJobTwice(backend: Backend) async throws {
+        let log = StatementLog()
+        try await withDatabase(backend, log: log, poolSize: 6) { db in
+            let jobCount = 60
+            try await db.write { tx in
+                try tx.createTable(Job.self)
+                for number in 0..<jobCount {
+                    var job = Job(title: "job \(number)")
+                    try tx.insert(&job)
+                }
+            }
+            let claims = try await withThrowingTaskGroup(of: [Int64].self) { group in
+                for worker in 0..<4 {
+                    group.addTask {
+                        var claimed: [Int64] = []
+                        while let id = try await db.write({ tx -> Int64? in
+                            let next = Job.where { $0.claimedBy == nil }.order { [$0.id.ascending] }
+                                .limit(1).forUpdate(.skipLocked)
+                            guard var job = try next.fetchOne(tx) else { return nil }
+                            try tx.update(&job) { $0.claimedBy = "worker \(worker)" }
+                            return job.id
+                        }) {
+                            claimed.append(id)
+                        }
+                        return claimed
+                    }
+                }
+                return try await group.reduce(into: [Int64]()) { $0 += $1 }
+            }
+            #expect(claims.count == jobCount)
+            #expect(Set(claims).count == jobCount)
+            let unclaimed = try await db.read { tx in try Job.where { $0.claimedBy == nil }.count(tx) }
+            #expect(unclaimed == 0)
+            let lockClauses = log.statements.filter { $0.contains("FOR UPDATE") }
+            switch backend {
+            case .postgres: #expect(lockClauses.allSatisfy { $0.hasSuffix("FOR UPDATE SKIP LOCKED") } && !lockClauses.isEmpty)
+            case .sqlite: #expect(lockClauses.isEmpty)
+            }
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func rowLocksOutsideAWriteTransactionAreAnError(backend: Backend) async throws {
+        let log = StatementLog()
+        try await withDatabase(backend, log: log) { db in
+            try await seedAccounts(db)
+            log.clear()
+            await #expect(throws: UsageError.rowLockOutsideWriteTransaction) {
+                try await db.read { tx in try Account.all().forUpdate().fetchAll(tx) }
+            }
+            #expect(log.dataStatements.isEmpty)
+            await #expect(throws: SchemaError.self) {
+                try await db.write { tx in try Account.all().forUpdate(of: ["no such; table"]).fetchAll(tx) }
+            }
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func skipLockedLeavesALockedRowAloneAndSaysSo(backend: Backend) async throws {
+        try await withDatabase(backend, poolSize: 4) { db in
+            let account = try await seedAccounts(db)[0]
+            let id = try #require(account.id)
+            if backend == .sqlite {
+                // SQLite's write transaction holds the whole database: no row is ever locked by someone else
+                // inside it, so SKIP LOCKED skips nothing.
+                let result = try await db.modify(Account.self, id: id, using: .pessimistic(.skipLocked)) { $0.balance += 1 }
+                #expect(result.value.balance == 101)
+                return
+            }
+            let holding = Gate()
+            let release = Gate()
+            let holder = Task {
+                try await db.write { tx in
+                    _ = try Account.where { $0.id == id }.forUpdate().fetchAll(tx)
+                    holding.open()
+                    release.waitBlocking()
+                }
+            }
+            await holding.wait()
+            await #expect(throws: ModificationError.skippedLocked(model: "Account", id: id)) {
+                _ = try await db.modify(Account.self, id: id, using: .pessimistic(.skipLocked)) { $0.balance += 1 }
+            }
+            release.open()
+            try await holder.value
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func modifyingAMissingRowSaysSo(backend: Backend) async throws {
+        try await withDatabase(backend) { db in
+            try await seedAccounts(db)
+            for strategy in [LockStrategy.naive, .optimistic(retry: .never), .pessimistic(.wait), .merge(retry: .never)] {
+                await #expect(throws: ModificationError.notFound(model: "Account", id: 999)) {
+                    _ = try await db.modify(Account.self, id: 999, using: strategy) { $0.balance += 1 }
+                }
+            }
+        }
+    }
+}
