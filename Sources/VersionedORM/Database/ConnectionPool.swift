@@ -16,6 +16,9 @@ final class ConnectionPool: Sendable {
 
     private let state: Mutex<State>
     let lanes: [ConnectionLane]
+    /// Wait timeouts fire here. A private serial queue gets a thread of its own, so a timeout is on time even
+    /// when the application has every global and cooperative thread busy.
+    private let timerQueue = DispatchQueue(label: "versioned-orm.pool-timeouts")
 
     init(lanes: [ConnectionLane]) {
         self.lanes = lanes
@@ -102,7 +105,7 @@ final class ConnectionPool: Sendable {
             resume(.failure(error))
         case .queued:
             let seconds = Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18
-            DispatchQueue.global().asyncAfter(deadline: .now() + seconds) { [weak self] in
+            timerQueue.asyncAfter(deadline: .now() + seconds) { [weak self] in
                 self?.fail(id: id, with: UsageError.connectionTimeout(seconds: seconds))
             }
         }
