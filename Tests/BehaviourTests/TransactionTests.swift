@@ -78,6 +78,34 @@ struct ExpectedFailure: Error {}
     }
 
     @Test(arguments: Backend.allCases)
+    func withoutATransactionEachStatementCommitsAndVersionsStillProtect(backend: Backend) async throws {
+        let log = StatementLog()
+        try await withDatabase(backend, log: log) { db in
+            let original = try await seedAccounts(db)[0]
+            log.clear()
+            await #expect(throws: ExpectedFailure.self) {
+                try await db.writeWithoutTransaction { tx in
+                    var copy = original
+                    try tx.update(&copy) { $0.balance = 1 }
+                    throw ExpectedFailure()
+                }
+            }
+            #expect(log.statements.count == 1)  // no BEGIN, no COMMIT, no ROLLBACK
+            #expect(try await reload(db, original)?.balance == 1)  // committed by itself
+            let stale = await expectStale {
+                try await db.writeWithoutTransaction { tx in var copy = original; try tx.update(&copy) { $0.balance = 2 } }
+            }
+            #expect(stale?.current == .modified(currentVersion: 2))
+            await #expect(throws: UsageError.savepointWithoutTransaction) {
+                try await db.writeWithoutTransaction { tx in try tx.savepoint { _ in } }
+            }
+            await #expect(throws: UsageError.rowLockOutsideWriteTransaction) {
+                try await db.writeWithoutTransaction { tx in try Account.all().forUpdate().fetchAll(tx) }
+            }
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
     func writingInsideReadIsAClearError(backend: Backend) async throws {
         try await withDatabase(backend) { db in
             let original = try await seedAccounts(db)[0]

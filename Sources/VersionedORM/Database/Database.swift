@@ -63,6 +63,35 @@ public final class Database: Sendable {
         try await run(on: readers, options: options.withReadOnly(true), body)
     }
 
+    /// Runs `body` on the writer connection with no enclosing transaction: each statement commits on its own,
+    /// and a throw undoes nothing already sent.
+    ///
+    /// Versioned writes stay safe here, because the version check is part of each UPDATE; what is lost is
+    /// all-or-nothing across statements. Fits single-statement work where BEGIN and COMMIT would only add round
+    /// trips: a versioned save after a read. Savepoints and row locks need a transaction and throw.
+    @discardableResult
+    public func writeWithoutTransaction<T: Sendable>(_ body: @escaping @Sendable (Transaction) throws -> T) async throws -> T {
+        try rejectNesting()
+        let lane = try await writers.acquire(timeout: context.configuration.connectionTimeout)
+        defer { writers.release(lane) }
+        let context = self.context
+        return try await lane.perform { connection in
+            try Transaction.performWithoutTransaction(on: connection, context: context, body)
+        }
+    }
+
+    /// The blocking form of ``writeWithoutTransaction(_:)``.
+    @available(*, noasync, message: "use the async writeWithoutTransaction in async code")
+    @discardableResult
+    public func writeWithoutTransactionSync<T>(_ body: (Transaction) throws -> T) throws -> T {
+        try rejectNesting()
+        let lane = try writers.acquireBlocking(timeout: context.configuration.connectionTimeout)
+        defer { writers.release(lane) }
+        return try lane.performBlocking { connection in
+            try Transaction.performWithoutTransaction(on: connection, context: context, body)
+        }
+    }
+
     /// The blocking form of ``write(options:_:)`` for code outside Swift concurrency. Not available in async code,
     /// where it would block a cooperative thread.
     @available(*, noasync, message: "use the async write in async code")

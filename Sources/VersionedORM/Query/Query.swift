@@ -82,7 +82,7 @@ public struct Query<M: Model>: Sendable {
     private func checkRowLock(_ transaction: Transaction) throws {
         guard rowLock != nil else { return }
         try transaction.requireActive()
-        if transaction.isReadOnly { throw UsageError.rowLockOutsideWriteTransaction }
+        if transaction.isReadOnly || transaction.isAutocommit { throw UsageError.rowLockOutsideWriteTransaction }
     }
 
     /// The WHERE clause alone, for statements other than SELECT; refuses what only a SELECT can take.

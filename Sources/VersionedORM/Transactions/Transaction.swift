@@ -10,16 +10,30 @@ public final class Transaction {
     public let dialect: any SQLDialect
     /// True inside `read`: the library's write operations throw, and the database refuses raw writes.
     public let isReadOnly: Bool
+    /// True inside `writeWithoutTransaction`: each statement commits on its own.
+    public let isAutocommit: Bool
     private let connection: any DatabaseConnection
     let context: DatabaseContext
     private(set) var isActive = true
     private var savepointDepth = 0
 
-    init(connection: any DatabaseConnection, isReadOnly: Bool, context: DatabaseContext) {
+    init(connection: any DatabaseConnection, isReadOnly: Bool, isAutocommit: Bool = false, context: DatabaseContext) {
         self.connection = connection
         self.dialect = context.dialect
         self.isReadOnly = isReadOnly
+        self.isAutocommit = isAutocommit
         self.context = context
+    }
+
+    /// Runs `body` on `connection` with no enclosing transaction: every statement commits by itself.
+    static func performWithoutTransaction<T>(
+        on connection: any DatabaseConnection,
+        context: DatabaseContext,
+        _ body: (Transaction) throws -> T
+    ) throws -> T {
+        let session = Transaction(connection: connection, isReadOnly: false, isAutocommit: true, context: context)
+        defer { session.isActive = false }
+        return try body(session)
     }
 
     /// Opens a transaction on `connection`, runs `body`, commits on return and rolls back on throw.
@@ -62,6 +76,7 @@ public final class Transaction {
     @discardableResult
     public func savepoint<T>(_ body: (Transaction) throws -> T) throws -> T {
         try requireActive()
+        if isAutocommit { throw UsageError.savepointWithoutTransaction }
         savepointDepth += 1
         defer { savepointDepth -= 1 }
         let name = context.dialect.quote(identifier: "versioned_orm_sp\(savepointDepth)")
