@@ -1,0 +1,57 @@
+import Foundation
+import PostgresDriver
+import SQLiteDriver
+import VersionedORM
+
+/// Where a workload runs: a SQLite file (WAL, synchronous=NORMAL) or a PostgreSQL server, in a schema of its
+/// own so a run never touches other tables.
+enum BenchDatabase: Sendable {
+    case sqlite(path: String)
+    case postgres(url: String)
+
+    static let postgresSchema = "versioned_orm_bench"
+
+    var name: String {
+        switch self {
+        case .sqlite: "sqlite"
+        case .postgres: "postgres"
+        }
+    }
+
+    /// A database whose pool gives each of `connections` concurrent workers a connection of its own: PostgreSQL
+    /// connections, or SQLite readers next to SQLite's one writer.
+    func open(connections: Int) async throws -> Database {
+        switch self {
+        case .sqlite(let path):
+            return try await Database.sqlite(path: path, configuration: SQLiteConfiguration(
+                readerCount: connections, busyTimeout: .seconds(30), synchronous: .normal))
+        case .postgres(let url):
+            return try await Database.postgres(configuration: PostgresConfiguration(
+                connectionString: url, parameters: ["options": "-c search_path=\(Self.postgresSchema)"],
+                database: DatabaseConfiguration(connectionTimeout: .seconds(120)), poolSize: connections))
+        }
+    }
+
+    func prepare() async throws {
+        guard case .postgres(let url) = self else { return }
+        let admin = try await Database.postgres(url: url, configuration: PostgresConfiguration(poolSize: 1))
+        try await admin.write { tx in try tx.execute("CREATE SCHEMA IF NOT EXISTS \(identifier: Self.postgresSchema)") }
+        await admin.close()
+    }
+
+    /// Replaces the accounts table with `rows` rows of balance 0, version 1; returns their keys in order.
+    static func resetAccounts(_ db: Database, rows: Int) async throws -> [Int64] {
+        try await db.write { tx in
+            try tx.dropTable(BenchAccount.self, ifExists: true)
+            try tx.createTable(BenchAccount.self)
+            var ids: [Int64] = []
+            ids.reserveCapacity(rows)
+            for number in 0..<rows {
+                var account = BenchAccount(owner: "owner-\(number)", balance: 0, note: number.isMultiple(of: 3) ? nil : "note \(number)")
+                try tx.insert(&account)
+                if let id = account.id { ids.append(id) }
+            }
+            return ids
+        }
+    }
+}

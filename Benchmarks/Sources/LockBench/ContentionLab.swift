@@ -1,0 +1,108 @@
+import Foundation
+import Histogram
+import VersionedORM
+
+/// The contention grid: every strategy, against every worker count and hot-set size, on one database.
+struct ContentionLab {
+    let database: BenchDatabase
+    let workerCounts: [Int]
+    let hotRowCounts: [Int]
+    let increments: Int
+    let tableRows = 1_000
+
+    func run(progress: (String) -> Void) async throws -> [ContentionResult] {
+        var results: [ContentionResult] = []
+        for hotRows in hotRowCounts {
+            for workers in workerCounts {
+                for strategy in Strategy.allCases {
+                    let result = try await runCell(strategy: strategy, workers: workers, hotRows: hotRows)
+                    progress("  \(database.name) \(strategy.rawValue.padded(18)) T=\(String(workers).padded(2)) "
+                        + "H=\(String(hotRows).padded(3)) \(Int(result.opsPerSecond).description.padded(8, left: true)) ops/s  "
+                        + "p99 \(String(result.p99Micros).padded(7, left: true)) µs  retries \(String(result.retries).padded(7, left: true))  "
+                        + "lost \(String(result.lostUpdates).padded(5, left: true))  \(result.check)")
+                    results.append(result)
+                }
+            }
+        }
+        return results
+    }
+
+    private struct WorkerOutcome: Sendable {
+        var histogram: Histogram<UInt64>
+        var retries: Int
+        var errors: Int
+    }
+
+    func runCell(strategy: Strategy, workers: Int, hotRows: Int) async throws -> ContentionResult {
+        let db = try await database.open(connections: workers + 1)
+        let ids = try await BenchDatabase.resetAccounts(db, rows: tableRows)
+        let hot = Array(ids.prefix(hotRows))
+        let startLine = StartLine(workers: workers)
+        let outcomes = try await withThrowingTaskGroup(of: WorkerOutcome.self) { group in
+            for worker in 0..<workers {
+                let share = increments / workers + (worker < increments % workers ? 1 : 0)
+                group.addTask {
+                    var random = SplitMix(seed: UInt64(worker + 1) &* 7919)
+                    var outcome = WorkerOutcome(
+                        histogram: Histogram(highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: .three),
+                        retries: 0, errors: 0)
+                    await startLine.arrive()
+                    for _ in 0..<share {
+                        let id = hot[Int(random.next() % UInt64(hot.count))]
+                        let started = ContinuousClock.now
+                        do {
+                            let attempts = try await strategy.increment(db, id: id)
+                            outcome.retries += attempts - 1
+                        } catch {
+                            outcome.errors += 1
+                        }
+                        let elapsed = started.duration(to: .now)
+                        let micros = UInt64(max(0, elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000))
+                        _ = outcome.histogram.record(micros)
+                    }
+                    return outcome
+                }
+            }
+            return try await group.reduce(into: [WorkerOutcome]()) { $0.append($1) }
+        }
+        let finished = ContinuousClock.now
+        let seconds = (startLine.openedAt ?? finished).duration(to: finished).seconds
+
+        var histogram = Histogram<UInt64>(highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: .three)
+        for outcome in outcomes { histogram.add(outcome.histogram) }
+        let (balances, versions) = try await db.read { tx -> (Int64, Int64) in
+            let balances = try tx.fetchValue(Int64.self, "SELECT SUM(\(identifier: "balance")) FROM \(identifier: "accounts")") ?? 0
+            let versions = try tx.fetchValue(Int64.self, "SELECT SUM(\(identifier: "version")) FROM \(identifier: "accounts")") ?? 0
+            return (balances, versions)
+        }
+        await db.close()
+        let errors = outcomes.reduce(0) { $0 + $1.errors }
+        let lost = Int64(increments) - balances
+        let bumps = versions - Int64(tableRows)
+        let check: String
+        if strategy == .naive {
+            check = "n/a"
+        } else {
+            check = (lost == 0 && bumps == Int64(increments) && errors == 0) ? "PASS" : "FAIL"
+        }
+        return ContentionResult(
+            database: database.name, strategy: strategy.rawValue, workers: workers, hotRows: hotRows,
+            increments: increments, opsPerSecond: Double(increments - errors) / max(seconds, 1e-9),
+            p50Micros: histogram.valueAtPercentile(50), p99Micros: histogram.valueAtPercentile(99),
+            maxMicros: histogram.max, retries: outcomes.reduce(0) { $0 + $1.retries }, lostUpdates: lost,
+            check: check, errors: errors, seconds: seconds)
+    }
+}
+
+extension Duration {
+    var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}
+
+extension String {
+    func padded(_ width: Int, left: Bool = false) -> String {
+        let fill = String(repeating: " ", count: max(0, width - count))
+        return left ? fill + self : self + fill
+    }
+}

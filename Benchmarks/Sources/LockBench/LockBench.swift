@@ -1,0 +1,162 @@
+import ArgumentParser
+import Foundation
+import RawSQLite
+import VersionedORM
+
+@main
+struct LockBench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lock-bench",
+        abstract: "Compares lock strategies under contention and measures the library against the raw drivers.")
+
+    enum DatabaseChoice: String, ExpressibleByArgument, CaseIterable {
+        case sqlite, postgres, all
+    }
+
+    @Option(help: "Which databases to run: sqlite, postgres or all.")
+    var database: DatabaseChoice = .all
+
+    @Option(name: .customLong("postgres-url"),
+            help: "A PostgreSQL server to use (libpq URI or conninfo). Default: VERSIONED_ORM_POSTGRES_URL, else a throwaway cluster.")
+    var postgresURL: String?
+
+    @Flag(help: "A reduced grid and counts that finish in about a minute.")
+    var quick = false
+
+    @Option(help: "Write every figure and the settings to this JSON file.")
+    var json: String?
+
+    @Option(help: "Write a self-contained HTML report into this directory.")
+    var report: String?
+
+    @Flag(help: "Skip the contention grid (for profiling the overhead workloads).")
+    var overheadOnly = false
+
+    func run() async throws {
+        #if DEBUG
+        warn("warning: this is a debug build; measure with swift run -c release")
+        #endif
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lock-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+
+        var databases: [BenchDatabase] = []
+        var throwaway: ThrowawayPostgres?
+        defer { throwaway?.stop() }
+        if database != .postgres { databases.append(.sqlite(path: directory.appendingPathComponent("bench.sqlite").path)) }
+        if database != .sqlite {
+            if let url = postgresURL ?? ProcessInfo.processInfo.environment["VERSIONED_ORM_POSTGRES_URL"], !url.isEmpty {
+                databases.append(.postgres(url: url))
+            } else {
+                warn("Starting a throwaway PostgreSQL cluster …")
+                let server = try ThrowawayPostgres()
+                throwaway = server
+                databases.append(.postgres(url: server.url))
+            }
+        }
+
+        let workers = quick ? [2, 8] : [2, 8, 32]
+        let hotRows = [1, 100]
+        let increments = quick ? 600 : 4_000
+        var contention: [ContentionResult] = []
+        var overhead: [OverheadResult] = []
+        var settings = Settings(
+            library: "0.1.0", sqliteVersion: String(cString: sqlite3_libversion()), postgresVersion: nil,
+            sqliteSettings: ["journal_mode": "WAL", "synchronous": "NORMAL", "busy_timeout": "30 s", "writers": "1 connection",
+                             "readers": "one per worker"],
+            postgresSettings: [:], loadAverage: Self.loadAverage(), quick: quick, build: Self.build,
+            cores: ProcessInfo.processInfo.activeProcessorCount, date: ISO8601DateFormatter().string(from: Date()))
+
+        for target in databases {
+            try await target.prepare()
+            if case .postgres = target {
+                let (version, serverSettings) = try await Self.postgresSettings(target)
+                settings.postgresVersion = version
+                settings.postgresSettings = serverSettings
+            }
+            if !overheadOnly {
+                warn("\(target.name): contention grid (\(increments) increments per cell)")
+                let lab = ContentionLab(database: target, workerCounts: workers, hotRowCounts: hotRows, increments: increments)
+                contention += try await lab.run(progress: warn)
+            }
+            warn("\(target.name): overhead against the raw driver")
+            let bench = OverheadBenchmark(database: target, saves: quick ? 2_000 : 20_000, fetches: quick ? 5 : 50,
+                                          inserts: quick ? 2_000 : 10_000, rounds: 5)
+            overhead += try await bench.run(progress: warn)
+        }
+        settings.loadAverage = Self.loadAverage()
+        let result = BenchmarkReport(settings: settings, contention: contention, overhead: overhead)
+        print(Self.table(result))
+
+        if let json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try encoder.encode(result).write(to: URL(fileURLWithPath: json))
+            warn("wrote \(json)")
+        }
+        if let report {
+            let folder = URL(fileURLWithPath: report)
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let page = folder.appendingPathComponent("index.html")
+            try Data(HTMLReport.render(result).utf8).write(to: page)
+            warn("wrote \(page.path)")
+        }
+        if contention.contains(where: { $0.check == "FAIL" }) {
+            throw BenchError("an invariant check failed: a strategy other than naive lost or double-counted an update")
+        }
+    }
+
+    static var build: String {
+        #if DEBUG
+        "debug"
+        #else
+        "release"
+        #endif
+    }
+
+    static func loadAverage() -> [Double] {
+        var samples = [Double](repeating: 0, count: 3)
+        return getloadavg(&samples, 3) == 3 ? samples : []
+    }
+
+    static func postgresSettings(_ target: BenchDatabase) async throws -> (String, [String: String]) {
+        let db = try await target.open(connections: 1)
+        defer { Task { await db.close() } }
+        return try await db.read { tx in
+            let version = try tx.fetchValue(String.self, "SELECT current_setting('server_version')") ?? "?"
+            var settings: [String: String] = [:]
+            for name in ["fsync", "synchronous_commit", "shared_buffers", "max_connections", "default_transaction_isolation"] {
+                settings[name] = try tx.fetchValue(String.self, "SELECT current_setting(\(name))")
+            }
+            return (version, settings)
+        }
+    }
+
+    static func table(_ report: BenchmarkReport) -> String {
+        var lines = ["", "Contention (ops/s, latency in µs)",
+                     "database  strategy            T    H      ops/s      p50      p99      max  retries   lost  check"]
+        for cell in report.contention {
+            lines.append([
+                cell.database.padded(9), cell.strategy.padded(18), String(cell.workers).padded(3, left: true),
+                String(cell.hotRows).padded(4, left: true), String(Int(cell.opsPerSecond)).padded(10, left: true),
+                String(cell.p50Micros).padded(8, left: true), String(cell.p99Micros).padded(8, left: true),
+                String(cell.maxMicros).padded(8, left: true), String(cell.retries).padded(8, left: true),
+                String(cell.lostUpdates).padded(6, left: true), cell.check.padded(5, left: true),
+            ].joined(separator: " "))
+        }
+        lines += ["", "Overhead against the raw driver (same SQL, same run; median of 5 alternating rounds)",
+                  "database  workload   library(async)  library(sync)            raw   ratio  sync ratio  target"]
+        for row in report.overhead {
+            lines.append([
+                row.database.padded(9), row.workload.padded(8), String(Int(row.libraryRate)).padded(15, left: true),
+                String(Int(row.librarySyncRate)).padded(14, left: true), String(Int(row.rawRate)).padded(14, left: true),
+                String(format: "%7.2f", row.ratio), String(format: "%11.2f", row.syncRatio), "≥ \(row.target)",
+            ].joined(separator: " "))
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+func warn(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+}

@@ -1,0 +1,247 @@
+import Foundation
+import Synchronization
+import VersionedORM
+
+/// W1–W3: the same SQL through the library and through the C API, in the same process, in alternating rounds,
+/// so drift in the machine affects both sides alike. Each side's rate is the median of its rounds.
+struct OverheadBenchmark {
+    let database: BenchDatabase
+    let saves: Int
+    let fetches: Int
+    let inserts: Int
+    let rounds: Int
+    let tableRows = 10_000
+
+    static let targets: [String: [String: Double]] = [
+        "sqlite": ["W1": 0.9, "W2": 0.6, "W3": 0.7],
+        "postgres": ["W1": 0.95, "W2": 0.8, "W3": 0.9],
+    ]
+
+    /// The statements the library sends for each workload, captured from its trace so the raw side runs the
+    /// very same text.
+    struct CapturedSQL {
+        var find = ""
+        var save = ""
+        var fetchAll = ""
+        var insert = ""
+    }
+
+    func run(progress: (String) -> Void) async throws -> [OverheadResult] {
+        let log = StatementCollector()
+        let db = try await database.open(connections: 2)
+        let traced = try await open(tracing: log)
+        let ids = try await BenchDatabase.resetAccounts(db, rows: tableRows)
+        let sql = try await capture(traced, log: log, id: ids[0])
+        await traced.close()
+        let raw = try makeRaw()
+
+        var results: [OverheadResult] = []
+        // W1
+        var w1: [[Double]] = [[], [], []]
+        for round in 0..<rounds {
+            let count = saves / rounds
+            let seed = UInt64(round + 1)
+            w1[0].append(try await rate(count) { try await Self.librarySaves(db, ids: ids, seed: seed, count: count) })
+            w1[1].append(try await rate(count) { try await onThread { try Self.librarySavesSync(db, ids: ids, seed: seed, count: count) } })
+            w1[2].append(try await rate(count) { try await onThread { try raw.optimisticSaves(ids: ids, select: sql.find, update: sql.save, seed: seed, count: count) } })
+        }
+        results.append(result("W1", "\(saves) × (fetch by id, balance += 1, versioned save), one connection, autocommit", "ops/s", w1))
+        progress(describe(results[results.count - 1]))
+
+        // W2
+        var w2: [[Double]] = [[], [], []]
+        for _ in 0..<rounds {
+            let count = fetches / rounds
+            w2[0].append(try await rate(count * tableRows) {
+                for _ in 0..<count { try Self.check(try await db.read { tx in try BenchAccount.all().fetchAll(tx) }.count) }
+            })
+            w2[1].append(try await rate(count * tableRows) {
+                try await onThread { for _ in 0..<count { try Self.check(try db.readSync { tx in try BenchAccount.all().fetchAll(tx) }.count) } }
+            })
+            w2[2].append(try await rate(count * tableRows) {
+                try await onThread { for _ in 0..<count { try Self.check(try raw.fetchAll(select: sql.fetchAll).count) } }
+            })
+        }
+        results.append(result("W2", "\(fetches) × fetch all \(tableRows) rows into values", "rows/s", w2))
+        progress(describe(results[results.count - 1]))
+
+        // W3
+        var w3: [[Double]] = [[], [], []]
+        for _ in 0..<rounds {
+            try await emptyTable(db)
+            w3[0].append(try await rate(inserts) { try await Self.libraryInserts(db, count: inserts) })
+            try await emptyTable(db)
+            w3[1].append(try await rate(inserts) { try await onThread { try Self.libraryInsertsSync(db, count: inserts) } })
+            try await emptyTable(db)
+            w3[2].append(try await rate(inserts) { try await onThread { try raw.insertMany(insert: sql.insert, count: inserts) } })
+        }
+        results.append(result("W3", "insert \(inserts) values in one transaction, keys read back", "rows/s", w3))
+        progress(describe(results[results.count - 1]))
+
+        await db.close()
+        return results
+    }
+
+    // MARK: Library workloads
+
+    static func librarySaves(_ db: Database, ids: [Int64], seed: UInt64, count: Int) async throws {
+        var random = SplitMix(seed: seed)
+        for _ in 0..<count {
+            let id = ids[Int(random.next() % UInt64(ids.count))]
+            try await db.writeWithoutTransaction { tx in
+                guard var account = try tx.find(BenchAccount.self, id: id) else { throw BenchError("row \(id) missing") }
+                account.balance += 1
+                try tx.save(&account)
+            }
+        }
+    }
+
+    static func librarySavesSync(_ db: Database, ids: [Int64], seed: UInt64, count: Int) throws {
+        var random = SplitMix(seed: seed)
+        for _ in 0..<count {
+            let id = ids[Int(random.next() % UInt64(ids.count))]
+            try db.writeWithoutTransactionSync { tx in
+                guard var account = try tx.find(BenchAccount.self, id: id) else { throw BenchError("row \(id) missing") }
+                account.balance += 1
+                try tx.save(&account)
+            }
+        }
+    }
+
+    static func libraryInserts(_ db: Database, count: Int) async throws {
+        try await db.write { tx in try insertAll(tx, count: count) }
+    }
+
+    static func libraryInsertsSync(_ db: Database, count: Int) throws {
+        try db.writeSync { tx in try insertAll(tx, count: count) }
+    }
+
+    private static func insertAll(_ tx: Transaction, count: Int) throws {
+        for number in 0..<count {
+            var account = BenchAccount(owner: "owner-\(number)", balance: Int64(number),
+                                       note: number.isMultiple(of: 3) ? nil : "note \(number)")
+            try tx.insert(&account)
+        }
+    }
+
+    private static func check(_ rows: Int) throws {
+        guard rows == 10_000 else { throw BenchError("fetched \(rows) rows, expected 10000") }
+    }
+
+    // MARK: Plumbing
+
+    private func open(tracing log: StatementCollector) async throws -> Database {
+        switch database {
+        case .sqlite(let path):
+            var configuration = DatabaseConfiguration()
+            configuration.trace = { statement in log.record(statement) }
+            return try await Database.sqlite(path: path, configuration: .init(database: configuration, synchronous: .normal))
+        case .postgres(let url):
+            var configuration = DatabaseConfiguration()
+            configuration.trace = { statement in log.record(statement) }
+            return try await Database.postgres(configuration: .init(
+                connectionString: url, parameters: ["options": "-c search_path=\(BenchDatabase.postgresSchema)"],
+                database: configuration, poolSize: 1))
+        }
+    }
+
+    private func capture(_ db: Database, log: StatementCollector, id: Int64) async throws -> CapturedSQL {
+        func last(_ prefix: String) throws -> String {
+            guard let text = log.last(startingWith: prefix) else {
+                throw BenchError("the library sent no statement starting with \(prefix)")
+            }
+            return text
+        }
+        var sql = CapturedSQL()
+        try await Self.librarySaves(db, ids: [id], seed: 1, count: 1)
+        sql.find = try last("SELECT")
+        sql.save = try last("UPDATE")
+        _ = try await db.read { tx in try BenchAccount.all().fetchAll(tx) }
+        sql.fetchAll = try last("SELECT")
+        try await db.write { tx in
+            var account = BenchAccount(owner: "captured", balance: 0)
+            try tx.insert(&account)
+            try tx.delete(account)
+        }
+        sql.insert = try last("INSERT")
+        return sql
+    }
+
+    private enum RawConnection: @unchecked Sendable {
+        // @unchecked: each raw connection is used by one benchmark round at a time, awaited before the next.
+        case sqlite(RawSQLiteConnection)
+        case postgres(RawPostgresConnection)
+
+        func optimisticSaves(ids: [Int64], select: String, update: String, seed: UInt64, count: Int) throws {
+            switch self {
+            case .sqlite(let raw): try raw.optimisticSaves(ids: ids, select: select, update: update, seed: seed, count: count)
+            case .postgres(let raw): try raw.optimisticSaves(ids: ids, select: select, update: update, seed: seed, count: count)
+            }
+        }
+
+        func fetchAll(select: String) throws -> [RawAccount] {
+            switch self {
+            case .sqlite(let raw): try raw.fetchAll(select: select)
+            case .postgres(let raw): try raw.fetchAll(select: select)
+            }
+        }
+
+        func insertMany(insert: String, count: Int) throws {
+            switch self {
+            case .sqlite(let raw): try raw.insertMany(insert: insert, count: count)
+            case .postgres(let raw): try raw.insertMany(insert: insert, count: count)
+            }
+        }
+    }
+
+    private func makeRaw() throws -> RawConnection {
+        switch database {
+        case .sqlite(let path): .sqlite(try RawSQLiteConnection(path: path))
+        case .postgres(let url): .postgres(try RawPostgresConnection(url: url, schema: BenchDatabase.postgresSchema))
+        }
+    }
+
+    private func emptyTable(_ db: Database) async throws {
+        try await db.write { tx in try tx.execute("DELETE FROM \(identifier: "accounts")") }
+    }
+
+    private func rate(_ units: Int, _ body: () async throws -> Void) async throws -> Double {
+        let started = ContinuousClock.now
+        try await body()
+        return Double(units) / max(started.duration(to: .now).seconds, 1e-9)
+    }
+
+    private func result(_ workload: String, _ description: String, _ unit: String, _ rates: [[Double]]) -> OverheadResult {
+        let library = median(rates[0]), sync = median(rates[1]), raw = median(rates[2])
+        return OverheadResult(database: database.name, workload: workload, description: description, unit: unit,
+                              libraryRate: library, rawRate: raw, ratio: library / raw, librarySyncRate: sync,
+                              syncRatio: sync / raw, target: Self.targets[database.name]?[workload] ?? 0)
+    }
+
+    private func describe(_ result: OverheadResult) -> String {
+        "  \(result.database) \(result.workload): library \(Int(result.libraryRate)) \(result.unit) (sync \(Int(result.librarySyncRate))), "
+            + "raw \(Int(result.rawRate)) — ratio \(String(format: "%.2f", result.ratio)) (sync \(String(format: "%.2f", result.syncRatio))), target ≥ \(result.target)"
+    }
+
+    private func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        guard !sorted.isEmpty else { return 0 }
+        return sorted.count.isMultiple(of: 2) ? (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2 : sorted[sorted.count / 2]
+    }
+}
+
+/// Runs blocking work on a thread of its own, off Swift's cooperative pool.
+func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        let thread = Thread { continuation.resume(with: Result { try body() }) }
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+}
+
+/// The statements a traced database sent.
+final class StatementCollector: Sendable {
+    private let statements = Mutex<[String]>([])
+    func record(_ statement: String) { statements.withLock { $0.append(statement) } }
+    func last(startingWith prefix: String) -> String? { statements.withLock { $0.last { $0.hasPrefix(prefix) } } }
+}

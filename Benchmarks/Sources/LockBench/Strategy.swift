@@ -1,0 +1,40 @@
+import VersionedORM
+
+/// The strategies the lab compares, by the names the JSON report uses.
+enum Strategy: String, CaseIterable, Sendable {
+    case naive
+    case optimistic
+    case optimisticBackoff = "optimistic-backoff"
+    case pessimistic
+    case atomic
+    case merge
+
+    /// Enough attempts that contention, not the limit, decides the outcome.
+    static let unlimited = 1_000_000
+
+    /// Adds 1 to the balance of row `id`; returns the attempts it took.
+    func increment(_ db: Database, id: Int64) async throws -> Int {
+        switch self {
+        case .naive:
+            return try await db.modify(BenchAccount.self, id: id, using: .naive) { $0.balance += 1 }.attempts
+        case .optimistic:
+            let policy = RetryPolicy(maxAttempts: Self.unlimited, backoff: .none)
+            return try await db.modify(BenchAccount.self, id: id, using: .optimistic(retry: policy)) { $0.balance += 1 }.attempts
+        case .optimisticBackoff:
+            let policy = RetryPolicy(maxAttempts: Self.unlimited,
+                                     backoff: .exponential(base: .microseconds(50), cap: .milliseconds(5)))
+            return try await db.modify(BenchAccount.self, id: id, using: .optimistic(retry: policy)) { $0.balance += 1 }.attempts
+        case .pessimistic:
+            return try await db.modify(BenchAccount.self, id: id, using: .pessimistic(.wait)) { $0.balance += 1 }.attempts
+        case .atomic:
+            let changed = try await db.write { tx in
+                try BenchAccount.where { $0.id == id }.update(tx) { $0.balance += 1 }
+            }
+            guard changed == 1 else { throw ModificationError.notFound(model: "BenchAccount", id: id) }
+            return 1
+        case .merge:
+            let policy = RetryPolicy(maxAttempts: Self.unlimited, backoff: .none)
+            return try await db.modify(BenchAccount.self, id: id, using: .merge(retry: policy)) { $0.balance += 1 }.attempts
+        }
+    }
+}
