@@ -26,6 +26,9 @@ final class ConnectionPool: Sendable {
     }
 
     func acquire(timeout: Duration) async throws -> ConnectionLane {
+        // An idle lane means nobody is queued (release hands lanes to waiters first): take it without a
+        // continuation.
+        if let lane = acquireIfIdle() { return lane }
         let id = reserveID()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in

@@ -23,8 +23,7 @@ extension Transaction {
         }
         let indices = schema.changedColumnIndices(from: value, to: changed)
         if !indices.isEmpty {
-            let newVersion = try versionedUpdate(changed, assignments: assignments(of: changed, columnIndices: indices),
-                                                 operation: "update")
+            let newVersion = try versionedUpdate(changed, columnIndices: indices, operation: "update")
             changed[keyPath: schema.version] = newVersion
         }
         value = changed

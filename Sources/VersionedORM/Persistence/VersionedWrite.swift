@@ -1,6 +1,6 @@
 /// The version rule shared by save, update, delete and touch: a statement that carries
 /// `WHERE pk = ? AND version = ?`, exactly one row changed on success, and on zero rows a second look that says
-/// whether the row was modified or deleted. The happy path is one statement.
+/// whether the row was modified or deleted. The happy path is one statement, its text rendered once per shape.
 extension Transaction {
     /// The primary key and version of a value about to be written, or the error that forbids the write.
     func identity<M: Model>(of value: M, operation: String) throws -> (id: Int64, version: Int64) {
@@ -16,21 +16,30 @@ extension Transaction {
         return (id, version)
     }
 
-    /// `UPDATE table SET assignments, version = version + 1 WHERE pk = ? AND version = ?`; returns the new version.
-    func versionedUpdate<M: Model>(_ value: M, assignments: [SQL], operation: String) throws -> Int64 {
+    /// `UPDATE table SET columns, version = version + 1 WHERE pk = ? AND version = ?`; returns the new version.
+    /// `columnIndices` are positions in the schema's columns, in schema order; empty bumps the version alone.
+    func versionedUpdate<M: Model>(_ value: M, columnIndices: [Int], operation: String) throws -> Int64 {
         try requireWritable(operation)
         let (id, version) = try identity(of: value, operation: operation)
         guard version < Int64.max else {
             throw PersistenceError.versionOverflow(model: String(describing: M.self), primaryKey: id)
         }
         let schema = M.schema
-        let versionColumn = schema.versionColumn
-        let bump: SQL = "\(identifier: versionColumn) = \(identifier: versionColumn) + 1"
-        let sql: SQL = """
-            UPDATE \(identifier: schema.table) SET \(SQL.joined(assignments + [bump], separator: ", ")) \
-            WHERE \(identifier: schema.primaryKeyColumn) = \(id) AND \(identifier: versionColumn) = \(version)
-            """
-        try expectOneRow(try send(render(sql)), M.self, id: id, version: version, operation: operation)
+        let text = try schema.statementTexts.text(dialect: dialect, shape: .update(columns: columnIndices)) {
+            let versionColumn = schema.versionColumn
+            let setList = columnIndices.map { "\(identifier: schema.columns[$0].name) = \(Int64(0))" as SQL }
+                + ["\(identifier: versionColumn) = \(identifier: versionColumn) + 1" as SQL]
+            return """
+                UPDATE \(identifier: schema.table) SET \(SQL.joined(setList, separator: ", ")) \
+                WHERE \(identifier: schema.primaryKeyColumn) = \(id) AND \(identifier: versionColumn) = \(version)
+                """
+        }
+        var binds: [DatabaseValue] = []
+        binds.reserveCapacity(columnIndices.count + 2)
+        for index in columnIndices { binds.append(schema.columns[index].value(in: value)) }
+        binds.append(.integer(id))
+        binds.append(.integer(version))
+        try expectOneRow(try send(RenderedSQL(text: text, binds: binds)), M.self, id: id, version: version, operation: operation)
         return version + 1
     }
 
@@ -40,11 +49,14 @@ extension Transaction {
         try requireWritable(operation)
         let (id, version) = try identity(of: value, operation: operation)
         let schema = M.schema
-        let sql: SQL = """
+        let text = try schema.statementTexts.text(dialect: dialect, shape: .delete) {
+            """
             DELETE FROM \(identifier: schema.table) \
             WHERE \(identifier: schema.primaryKeyColumn) = \(id) AND \(identifier: schema.versionColumn) = \(version)
             """
-        try expectOneRow(try send(render(sql)), M.self, id: id, version: version, operation: operation)
+        }
+        let changed = try send(RenderedSQL(text: text, binds: [.integer(id), .integer(version)]))
+        try expectOneRow(changed, M.self, id: id, version: version, operation: operation)
     }
 
     /// `column = ?` for each of the schema's columns at `indices`, with the values from `value`.
@@ -72,10 +84,16 @@ extension Transaction {
     private func staleRecordError<M: Model>(_ type: M.Type, id: Int64, expectedVersion: Int64,
                                             operation: String) throws -> StaleRecordError {
         let schema = M.schema
-        let current = try fetchValue(Int64?.self, """
+        let text = try schema.statementTexts.text(dialect: dialect, shape: .currentVersion) {
+            """
             SELECT \(identifier: schema.versionColumn) FROM \(identifier: schema.table) \
             WHERE \(identifier: schema.primaryKeyColumn) = \(id)
-            """)
+            """
+        }
+        var current: Int64??
+        try query(RenderedSQL(text: text, binds: [.integer(id)])) { row in
+            if current == nil { current = .some(try row.decode(Int64?.self, at: 0)) }
+        }
         let state: StaleRecordError.CurrentState
         switch current {
         case .none: state = .deleted

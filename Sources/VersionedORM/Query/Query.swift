@@ -93,7 +93,10 @@ public struct Query<M: Model>: Sendable {
         return predicate.map { "\nWHERE \($0.sql)" }
     }
 
-    private var selectList: SQL {
+    private var selectList: SQL { Self.selectList }
+
+    /// The model's columns in decoding order: primary key, data columns, version.
+    static var selectList: SQL {
         let names = M.schema.selectedColumnNames.map { SQL(segments: [.identifier($0)]) }
         return SQL.joined(names, separator: ", ")
     }
@@ -153,6 +156,14 @@ extension Query {
 extension Transaction {
     /// The row with this primary key, or nil.
     public func find<M: Model>(_ type: M.Type, id: Int64) throws -> M? {
-        try Query<M>.primaryKey(id).fetchOne(self)
+        try requireActive()
+        let text = try M.schema.statementTexts.text(dialect: dialect, shape: .findByKey) {
+            Query<M>.primaryKey(id).limit(1).selectSQL(columns: Query<M>.selectList)
+        }
+        var model: M?
+        try query(RenderedSQL(text: text, binds: [.integer(id), .integer(1)])) { row in
+            if model == nil { model = try M.decode(&row) }
+        }
+        return model
     }
 }

@@ -10,10 +10,14 @@ public protocol RowCursor: AnyObject {
 /// The current row of a query, read positionally.
 ///
 /// A `Row` is only valid inside the callback or initializer it is passed to: it reads the driver's live result.
+///
+/// The decoding methods are `@inlinable` so that a model's `init(row:)` specializes them for its column types in
+/// its own module: decoding is the per-row hot path.
 public struct Row {
-    private let cursor: any RowCursor
+    @usableFromInline let cursor: any RowCursor
+    @usableFromInline var nextIndex: Int = 0
     /// The index of the next value ``next(_:)`` reads.
-    public private(set) var position: Int = 0
+    public var position: Int { nextIndex }
     public let count: Int
 
     public init(cursor: any RowCursor) {
@@ -22,13 +26,15 @@ public struct Row {
     }
 
     /// Reads the next value and converts it; throws when the row has no more values or the value does not fit.
+    @inlinable
     public mutating func next<Value: DatabaseValueConvertible>(_ type: Value.Type = Value.self) throws -> Value {
-        let value = try decode(type, at: position)
-        position += 1
+        let value = try decode(type, at: nextIndex)
+        nextIndex += 1
         return value
     }
 
     /// Reads the value at `index` and converts it.
+    @inlinable
     public func decode<Value: DatabaseValueConvertible>(_ type: Value.Type = Value.self, at index: Int) throws -> Value {
         let raw = try value(at: index)
         do {
@@ -39,6 +45,7 @@ public struct Row {
     }
 
     /// The raw value at `index`.
+    @inlinable
     public func value(at index: Int) throws -> DatabaseValue {
         guard index >= 0, index < count else {
             throw RowDecodingError(columnIndex: index, reason: "the row has only \(count) columns")

@@ -12,6 +12,8 @@ public struct Schema<M>: Sendable {
     public let columns: [AnyColumn<M>]
     /// Every problem found in the names, joined; nil when the schema is usable.
     public let problem: String?
+    /// Rendered persistence statements, filled on first use.
+    let statementTexts = StatementTextCache()
 
     public init(
         table: String,

@@ -27,9 +27,9 @@ extension DatabaseValueConvertible where Self: RawRepresentable, RawValue: Datab
 }
 
 extension Int64: DatabaseValueConvertible {
-    public static var columnType: ColumnType { ColumnType(.integer64) }
-    public var databaseValue: DatabaseValue { .integer(self) }
-    public static func fromDatabaseValue(_ value: DatabaseValue) throws -> Int64 {
+    @inlinable public static var columnType: ColumnType { ColumnType(.integer64) }
+    @inlinable public var databaseValue: DatabaseValue { .integer(self) }
+    @inlinable public static func fromDatabaseValue(_ value: DatabaseValue) throws -> Int64 {
         switch value {
         case .integer(let integer): return integer
         case .bool(let bool): return bool ? 1 : 0
@@ -39,9 +39,9 @@ extension Int64: DatabaseValueConvertible {
 }
 
 extension Int: DatabaseValueConvertible {
-    public static var columnType: ColumnType { ColumnType(.integer64) }
-    public var databaseValue: DatabaseValue { .integer(Int64(self)) }
-    public static func fromDatabaseValue(_ value: DatabaseValue) throws -> Int {
+    @inlinable public static var columnType: ColumnType { ColumnType(.integer64) }
+    @inlinable public var databaseValue: DatabaseValue { .integer(Int64(self)) }
+    @inlinable public static func fromDatabaseValue(_ value: DatabaseValue) throws -> Int {
         let integer = try Int64.fromDatabaseValue(value)
         guard let converted = Int(exactly: integer) else {
             throw ValueConversionError(targetType: Int.self, found: value, reason: "out of range")
@@ -51,9 +51,9 @@ extension Int: DatabaseValueConvertible {
 }
 
 extension Int32: DatabaseValueConvertible {
-    public static var columnType: ColumnType { ColumnType(.integer32) }
-    public var databaseValue: DatabaseValue { .integer(Int64(self)) }
-    public static func fromDatabaseValue(_ value: DatabaseValue) throws -> Int32 {
+    @inlinable public static var columnType: ColumnType { ColumnType(.integer32) }
+    @inlinable public var databaseValue: DatabaseValue { .integer(Int64(self)) }
+    @inlinable public static func fromDatabaseValue(_ value: DatabaseValue) throws -> Int32 {
         let integer = try Int64.fromDatabaseValue(value)
         guard let converted = Int32(exactly: integer) else {
             throw ValueConversionError(targetType: Int32.self, found: value, reason: "out of range")
@@ -63,9 +63,9 @@ extension Int32: DatabaseValueConvertible {
 }
 
 extension Double: DatabaseValueConvertible {
-    public static var columnType: ColumnType { ColumnType(.double) }
-    public var databaseValue: DatabaseValue { .double(self) }
-    public static func fromDatabaseValue(_ value: DatabaseValue) throws -> Double {
+    @inlinable public static var columnType: ColumnType { ColumnType(.double) }
+    @inlinable public var databaseValue: DatabaseValue { .double(self) }
+    @inlinable public static func fromDatabaseValue(_ value: DatabaseValue) throws -> Double {
         switch value {
         case .double(let double): return double
         // SQLite hands back a REAL that holds a whole number as an integer when the column has INTEGER affinity.
@@ -76,9 +76,9 @@ extension Double: DatabaseValueConvertible {
 }
 
 extension Bool: DatabaseValueConvertible {
-    public static var columnType: ColumnType { ColumnType(.boolean) }
-    public var databaseValue: DatabaseValue { .bool(self) }
-    public static func fromDatabaseValue(_ value: DatabaseValue) throws -> Bool {
+    @inlinable public static var columnType: ColumnType { ColumnType(.boolean) }
+    @inlinable public var databaseValue: DatabaseValue { .bool(self) }
+    @inlinable public static func fromDatabaseValue(_ value: DatabaseValue) throws -> Bool {
         switch value {
         case .bool(let bool): return bool
         case .integer(let integer): return integer != 0
@@ -88,9 +88,9 @@ extension Bool: DatabaseValueConvertible {
 }
 
 extension String: DatabaseValueConvertible {
-    public static var columnType: ColumnType { ColumnType(.text) }
-    public var databaseValue: DatabaseValue { .text(self) }
-    public static func fromDatabaseValue(_ value: DatabaseValue) throws -> String {
+    @inlinable public static var columnType: ColumnType { ColumnType(.text) }
+    @inlinable public var databaseValue: DatabaseValue { .text(self) }
+    @inlinable public static func fromDatabaseValue(_ value: DatabaseValue) throws -> String {
         guard case .text(let text) = value else {
             throw ValueConversionError(targetType: String.self, found: value)
         }
@@ -99,9 +99,9 @@ extension String: DatabaseValueConvertible {
 }
 
 extension Data: DatabaseValueConvertible {
-    public static var columnType: ColumnType { ColumnType(.blob) }
-    public var databaseValue: DatabaseValue { .blob(self) }
-    public static func fromDatabaseValue(_ value: DatabaseValue) throws -> Data {
+    @inlinable public static var columnType: ColumnType { ColumnType(.blob) }
+    @inlinable public var databaseValue: DatabaseValue { .blob(self) }
+    @inlinable public static func fromDatabaseValue(_ value: DatabaseValue) throws -> Data {
         guard case .blob(let data) = value else {
             throw ValueConversionError(targetType: Data.self, found: value)
         }
@@ -150,20 +150,20 @@ extension UUID: DatabaseValueConvertible {
 }
 
 extension Optional: DatabaseValueConvertible where Wrapped: DatabaseValueConvertible {
-    public static var columnType: ColumnType {
+    @inlinable public static var columnType: ColumnType {
         var type = Wrapped.columnType
         type.isNullable = true
         return type
     }
 
-    public var databaseValue: DatabaseValue {
+    @inlinable public var databaseValue: DatabaseValue {
         switch self {
         case .none: .null
         case .some(let wrapped): wrapped.databaseValue
         }
     }
 
-    public static func fromDatabaseValue(_ value: DatabaseValue) throws -> Wrapped? {
+    @inlinable public static func fromDatabaseValue(_ value: DatabaseValue) throws -> Wrapped? {
         if case .null = value { return nil }
         return try Wrapped.fromDatabaseValue(value)
     }
