@@ -40,6 +40,7 @@ final class ConnectionPool: Sendable {
     }
 
     func acquireBlocking(timeout: Duration) throws -> ConnectionLane {
+        if let lane = acquireIfIdle() { return lane }
         let id = reserveID()
         let semaphore = DispatchSemaphore(value: 0)
         let outcome = Mutex<Result<ConnectionLane, any Error>?>(nil)

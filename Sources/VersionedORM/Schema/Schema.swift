@@ -2,7 +2,9 @@
 ///
 /// Names are validated when the schema is built; an invalid schema is reported as a ``SchemaError`` by the
 /// first operation that uses it, so a typo never crashes the process and never reaches SQL.
-public struct Schema<M>: Sendable {
+///
+/// A class, so that reading `M.schema` on every write costs one reference, not a copy of every field.
+public final class Schema<M>: Sendable {
     public let table: String
     public let primaryKeyColumn: String
     public let primaryKey: WritableKeyPath<M, Int64?> & Sendable
