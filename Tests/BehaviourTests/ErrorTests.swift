@@ -40,3 +40,21 @@ import VersionedORM
         }
     }
 }
+
+@Suite struct DecodingRuleTests {
+    @Test(arguments: Backend.allCases)
+    func valuesOfTheWrongTypeOrNullAreRefusedNeverCoerced(backend: Backend) async throws {
+        try await withDatabase(backend) { db in
+            try await db.read { (tx: Transaction) throws -> Void in
+                #expect(throws: RowDecodingError.self) { try tx.fetchValue(Int64.self, "SELECT \("12abc")") }
+                #expect(throws: RowDecodingError.self) { try tx.fetchValue(Int64.self, "SELECT NULL") }
+                #expect(throws: RowDecodingError.self) { try tx.fetchValue(String.self, "SELECT \(Int64(5))") }
+                #expect(throws: RowDecodingError.self) { try tx.fetchValue(Double.self, "SELECT \("1.5")") }
+                #expect(throws: RowDecodingError.self) { try tx.fetchValue(Int32.self, "SELECT \(Int64(Int32.max) + 1)") }
+                #expect(try tx.fetchValue(Int64?.self, "SELECT NULL") == .some(nil))
+                #expect(try tx.fetchValue(Double.self, "SELECT \(Int64(3))") == 3)
+                #expect(try tx.fetchValue(String?.self, "SELECT \("x")") == "x")
+            }
+        }
+    }
+}

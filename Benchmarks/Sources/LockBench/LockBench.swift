@@ -32,6 +32,9 @@ struct LockBench: AsyncParsableCommand {
     @Flag(help: "Skip the contention grid (for profiling the overhead workloads).")
     var overheadOnly = false
 
+    @Option(name: .customLong("workload"), help: "Run only these overhead workloads (W1, W2, W3); repeatable.")
+    var workloads: [String] = []
+
     func run() async throws {
         #if DEBUG
         warn("warning: this is a debug build; measure with swift run -c release")
@@ -81,7 +84,8 @@ struct LockBench: AsyncParsableCommand {
             }
             warn("\(target.name): overhead against the raw driver")
             let bench = OverheadBenchmark(database: target, saves: quick ? 2_000 : 20_000, fetches: quick ? 5 : 50,
-                                          inserts: quick ? 2_000 : 10_000, rounds: 5)
+                                          inserts: quick ? 2_000 : 10_000, rounds: quick ? 3 : 9,
+                                          workloads: workloads.isEmpty ? ["W1", "W2", "W3"] : Set(workloads))
             overhead += try await bench.run(progress: warn)
         }
         settings.loadAverage = Self.loadAverage()
@@ -144,7 +148,7 @@ struct LockBench: AsyncParsableCommand {
                 String(cell.lostUpdates).padded(6, left: true), cell.check.padded(5, left: true),
             ].joined(separator: " "))
         }
-        lines += ["", "Overhead against the raw driver (same SQL, same run; median of 5 alternating rounds)",
+        lines += ["", "Overhead against the raw driver (same SQL, same run; median of alternating rounds)",
                   "database  workload   library(async)  library(sync)            raw   ratio  sync ratio  target"]
         for row in report.overhead {
             lines.append([

@@ -49,6 +49,36 @@ final class PostgresRowCursor: RowCursor {
         }
     }
 
+    func isNull(at index: Int) throws -> Bool {
+        PQgetisnull(result, row, Int32(index)) != 0
+    }
+
+    func int64(at index: Int) throws -> Int64? {
+        let column = Int32(index)
+        switch types[index] {
+        case 20, 21, 23, 26:
+            guard PQgetisnull(result, row, column) == 0, let raw = PQgetvalue(result, row, column) else { return nil }
+            return strtoll(raw, nil, 10)
+        default:
+            let value = try value(at: index)
+            return value.isNull ? nil : try Int64.fromDatabaseValue(value)
+        }
+    }
+
+    func text(at index: Int) throws -> String? {
+        let column = Int32(index)
+        switch types[index] {
+        case 16, 17, 20, 21, 23, 26, 700, 701, 1114, 1184, 1700, 2950:
+            // Types value(at:) converts to something other than text: let String's own rule refuse them.
+            let value = try value(at: index)
+            return value.isNull ? nil : try String.fromDatabaseValue(value)
+        default:
+            guard PQgetisnull(result, row, column) == 0, let raw = PQgetvalue(result, row, column) else { return nil }
+            let length = Int(PQgetlength(result, row, column))
+            return String(decoding: UnsafeRawBufferPointer(start: raw, count: length), as: UTF8.self)
+        }
+    }
+
     /// Decodes `\x0a1b…`, PostgreSQL's hex bytea output.
     private static func decodeHex(_ raw: UnsafePointer<CChar>, length: Int) throws -> Data {
         let bytes = UnsafeRawBufferPointer(start: raw, count: length)

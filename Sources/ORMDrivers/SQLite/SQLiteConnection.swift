@@ -257,4 +257,40 @@ final class SQLiteRowCursor: RowCursor {
             return .null
         }
     }
+
+    func isNull(at index: Int) throws -> Bool {
+        sqlite3_column_type(statement, Int32(index)) == SQLITE_NULL
+    }
+
+    // The typed reads check the stored type first, as value(at:) does: a NULL or a text is never read as 0.
+    func int64(at index: Int) throws -> Int64? {
+        let column = Int32(index)
+        switch sqlite3_column_type(statement, column) {
+        case SQLITE_INTEGER: return sqlite3_column_int64(statement, column)
+        case SQLITE_NULL: return nil
+        default: return try Int64.fromDatabaseValue(value(at: index))
+        }
+    }
+
+    func double(at index: Int) throws -> Double? {
+        let column = Int32(index)
+        switch sqlite3_column_type(statement, column) {
+        case SQLITE_FLOAT: return sqlite3_column_double(statement, column)
+        case SQLITE_INTEGER: return Double(sqlite3_column_int64(statement, column))
+        case SQLITE_NULL: return nil
+        default: return try Double.fromDatabaseValue(value(at: index))
+        }
+    }
+
+    func text(at index: Int) throws -> String? {
+        let column = Int32(index)
+        switch sqlite3_column_type(statement, column) {
+        case SQLITE_TEXT:
+            guard let text = sqlite3_column_text(statement, column) else { return "" }
+            let count = Int(sqlite3_column_bytes(statement, column))
+            return String(decoding: UnsafeBufferPointer(start: text, count: count), as: UTF8.self)
+        case SQLITE_NULL: return nil
+        default: return try String.fromDatabaseValue(value(at: index))
+        }
+    }
 }

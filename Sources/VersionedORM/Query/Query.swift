@@ -12,7 +12,7 @@ public struct Query<M: Model>: Sendable {
     private var predicate: SQLExpression<Bool>?
     private var orderings: [SQLOrdering] = []
     private var limitCount: Int?
-    private var offsetCount: Int?
+    @usableFromInline var offsetCount: Int?
     private var rowLock: RowLock?
 
     public init() {}
@@ -49,6 +49,8 @@ public struct Query<M: Model>: Sendable {
         return query
     }
 
+    // The fetch methods are @inlinable so the per-row loop specializes for the model in the caller's module.
+    @inlinable
     public func fetchAll(_ transaction: Transaction) throws -> [M] {
         try checkRowLock(transaction)
         var models: [M] = []
@@ -58,6 +60,7 @@ public struct Query<M: Model>: Sendable {
         return models
     }
 
+    @inlinable
     public func fetchOne(_ transaction: Transaction) throws -> M? {
         try checkRowLock(transaction)
         var model: M?
@@ -79,7 +82,8 @@ public struct Query<M: Model>: Sendable {
         return found ?? false
     }
 
-    private func checkRowLock(_ transaction: Transaction) throws {
+    @usableFromInline
+    func checkRowLock(_ transaction: Transaction) throws {
         guard rowLock != nil else { return }
         try transaction.requireActive()
         if transaction.isReadOnly || transaction.isAutocommit { throw UsageError.rowLockOutsideWriteTransaction }
@@ -93,9 +97,11 @@ public struct Query<M: Model>: Sendable {
         return predicate.map { "\nWHERE \($0.sql)" }
     }
 
-    private var selectList: SQL { Self.selectList }
+    @usableFromInline
+    var selectList: SQL { Self.selectList }
 
     /// The model's columns in decoding order: primary key, data columns, version.
+    @usableFromInline
     static var selectList: SQL {
         let names = M.schema.selectedColumnNames.map { SQL(segments: [.identifier($0)]) }
         return SQL.joined(names, separator: ", ")
@@ -145,6 +151,15 @@ extension Model {
     }
 }
 
+extension Schema where M: Model {
+    @usableFromInline
+    func findByKeySQL(dialect: any SQLDialect) throws -> String {
+        try statementTexts.text(dialect: dialect, shape: .findByKey) {
+            Query<M>.primaryKey(0).limit(1).selectSQL(columns: Query<M>.selectList)
+        }
+    }
+}
+
 extension Query {
     /// The row with this primary key.
     static func primaryKey(_ id: Int64) -> Query {
@@ -155,11 +170,10 @@ extension Query {
 
 extension Transaction {
     /// The row with this primary key, or nil.
+    @inlinable
     public func find<M: Model>(_ type: M.Type, id: Int64) throws -> M? {
         try requireActive()
-        let text = try M.schema.statementTexts.text(dialect: dialect, shape: .findByKey) {
-            Query<M>.primaryKey(id).limit(1).selectSQL(columns: Query<M>.selectList)
-        }
+        let text = try M.schema.findByKeySQL(dialect: dialect)
         var model: M?
         try query(RenderedSQL(text: text, binds: [.integer(id), .integer(1)])) { row in
             if model == nil { model = try M.decode(&row) }

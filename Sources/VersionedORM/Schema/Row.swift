@@ -5,6 +5,32 @@
 public protocol RowCursor: AnyObject {
     var columnCount: Int { get }
     func value(at index: Int) throws -> DatabaseValue
+    /// Typed reads for the common column types: nil for NULL, the same conversion rules as
+    /// ``DatabaseValueConvertible/fromDatabaseValue(_:)``. A driver implements them to skip building a
+    /// ``DatabaseValue`` per cell; the defaults go through ``value(at:)``.
+    func isNull(at index: Int) throws -> Bool
+    func int64(at index: Int) throws -> Int64?
+    func double(at index: Int) throws -> Double?
+    func text(at index: Int) throws -> String?
+}
+
+extension RowCursor {
+    public func isNull(at index: Int) throws -> Bool { try value(at: index).isNull }
+
+    public func int64(at index: Int) throws -> Int64? {
+        let value = try value(at: index)
+        return value.isNull ? nil : try Int64.fromDatabaseValue(value)
+    }
+
+    public func double(at index: Int) throws -> Double? {
+        let value = try value(at: index)
+        return value.isNull ? nil : try Double.fromDatabaseValue(value)
+    }
+
+    public func text(at index: Int) throws -> String? {
+        let value = try value(at: index)
+        return value.isNull ? nil : try String.fromDatabaseValue(value)
+    }
 }
 
 /// The current row of a query, read positionally.
@@ -36,9 +62,11 @@ public struct Row {
     /// Reads the value at `index` and converts it.
     @inlinable
     public func decode<Value: DatabaseValueConvertible>(_ type: Value.Type = Value.self, at index: Int) throws -> Value {
-        let raw = try value(at: index)
+        guard index >= 0, index < count else {
+            throw RowDecodingError(columnIndex: index, reason: "the row has only \(count) columns")
+        }
         do {
-            return try Value.fromDatabaseValue(raw)
+            return try Value.decode(from: cursor, at: index)
         } catch let error as ValueConversionError {
             throw RowDecodingError(columnIndex: index, reason: error.description)
         }

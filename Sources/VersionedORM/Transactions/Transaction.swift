@@ -129,10 +129,12 @@ public final class Transaction {
 
     // MARK: Plumbing shared by the persistence and query layers
 
+    @usableFromInline
     func render(_ sql: SQL) throws -> RenderedSQL {
         try context.dialect.render(sql)
     }
 
+    @usableFromInline
     func requireActive() throws {
         guard isActive else { throw UsageError.transactionFinished }
     }
@@ -153,6 +155,7 @@ public final class Transaction {
         }
     }
 
+    @usableFromInline
     @discardableResult
     func query(_ statement: RenderedSQL, _ body: (inout Row) throws -> Void) throws -> Int {
         try requireActive()
@@ -188,6 +191,7 @@ struct ConnectionLostBeforeWork: Error {
 
 extension Model {
     /// Decodes one row with `init(row:)` and checks it read exactly the schema's columns.
+    @inlinable
     static func decode(_ row: inout Row) throws -> Self {
         let model: Self
         do {

@@ -12,6 +12,23 @@ public protocol DatabaseValueConvertible: Sendable {
     var databaseValue: DatabaseValue { get }
     /// Converts a value read from the database; throws ``ValueConversionError`` when it does not fit.
     static func fromDatabaseValue(_ value: DatabaseValue) throws -> Self
+    /// Reads the value at `index` of the cursor's current row. The default goes through
+    /// ``fromDatabaseValue(_:)``; the standard numeric and text types read the cursor's typed accessors instead.
+    static func decode(from cursor: any RowCursor, at index: Int) throws -> Self
+}
+
+extension DatabaseValueConvertible {
+    @inlinable
+    public static func decode(from cursor: any RowCursor, at index: Int) throws -> Self {
+        try fromDatabaseValue(cursor.value(at: index))
+    }
+}
+
+/// The typed accessors return nil for NULL, which a non-optional type refuses.
+@usableFromInline
+func nonNull<T>(_ value: T?, _ type: T.Type) throws -> T {
+    guard let value else { throw ValueConversionError(targetType: type, found: .null) }
+    return value
 }
 
 extension DatabaseValueConvertible where Self: RawRepresentable, RawValue: DatabaseValueConvertible {
@@ -36,6 +53,9 @@ extension Int64: DatabaseValueConvertible {
         default: throw ValueConversionError(targetType: Int64.self, found: value)
         }
     }
+    @inlinable public static func decode(from cursor: any RowCursor, at index: Int) throws -> Int64 {
+        try nonNull(cursor.int64(at: index), Int64.self)
+    }
 }
 
 extension Int: DatabaseValueConvertible {
@@ -45,6 +65,13 @@ extension Int: DatabaseValueConvertible {
         let integer = try Int64.fromDatabaseValue(value)
         guard let converted = Int(exactly: integer) else {
             throw ValueConversionError(targetType: Int.self, found: value, reason: "out of range")
+        }
+        return converted
+    }
+    @inlinable public static func decode(from cursor: any RowCursor, at index: Int) throws -> Int {
+        let integer = try nonNull(cursor.int64(at: index), Int64.self)
+        guard let converted = Int(exactly: integer) else {
+            throw ValueConversionError(targetType: Int.self, found: .integer(integer), reason: "out of range")
         }
         return converted
     }
@@ -73,6 +100,9 @@ extension Double: DatabaseValueConvertible {
         default: throw ValueConversionError(targetType: Double.self, found: value)
         }
     }
+    @inlinable public static func decode(from cursor: any RowCursor, at index: Int) throws -> Double {
+        try nonNull(cursor.double(at: index), Double.self)
+    }
 }
 
 extension Bool: DatabaseValueConvertible {
@@ -95,6 +125,9 @@ extension String: DatabaseValueConvertible {
             throw ValueConversionError(targetType: String.self, found: value)
         }
         return text
+    }
+    @inlinable public static func decode(from cursor: any RowCursor, at index: Int) throws -> String {
+        try nonNull(cursor.text(at: index), String.self)
     }
 }
 
@@ -166,5 +199,10 @@ extension Optional: DatabaseValueConvertible where Wrapped: DatabaseValueConvert
     @inlinable public static func fromDatabaseValue(_ value: DatabaseValue) throws -> Wrapped? {
         if case .null = value { return nil }
         return try Wrapped.fromDatabaseValue(value)
+    }
+
+    @inlinable public static func decode(from cursor: any RowCursor, at index: Int) throws -> Wrapped? {
+        if try cursor.isNull(at: index) { return nil }
+        return try Wrapped.decode(from: cursor, at: index)
     }
 }
