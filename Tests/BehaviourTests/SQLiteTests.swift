@@ -39,6 +39,47 @@ import VersionedORM
         await second.close()
     }
 
+    @Test func noWaitFailsAtOnceWhileAnotherWriterHoldsTheDatabase() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("versioned-orm-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("nowait.sqlite").path
+        let db = try await Database.sqlite(path: path)
+        // Another "process": its own writer connection, and a long busy timeout that NOWAIT must not sit out.
+        let other = try await Database.sqlite(path: path, configuration: SQLiteConfiguration(busyTimeout: .seconds(20)))
+        try await seedAccounts(db)
+        let noWait = TransactionOptions(waitForWriteLock: false)
+        let holding = Gate()
+        let release = Gate()
+        let holder = Task {
+            try await db.write { _ in
+                holding.open()
+                release.waitBlocking()
+            }
+        }
+        await holding.wait()
+        let started = ContinuousClock.now
+        for attempt in ["async", "blocking", "other connection"] {
+            do {
+                switch attempt {
+                case "async": try await db.write(options: noWait) { _ in }
+                case "blocking": try await onPlainThread { try db.writeSync(options: noWait) { _ in } }
+                default: try await other.write(options: noWait) { _ in }
+                }
+                Issue.record("\(attempt): NOWAIT got the write lock while it was held")
+            } catch let error as DatabaseError {
+                #expect(error.kind == .lockNotAvailable, "\(attempt)")
+            }
+        }
+        #expect(ContinuousClock.now - started < .seconds(5))
+        release.open()
+        try await holder.value
+        // Once the lock is free, NOWAIT writes go through, and the busy timeout is back for ordinary writes.
+        try await other.write(options: noWait) { tx in try tx.execute("DELETE FROM \(identifier: "accounts")") }
+        await db.close()
+        await other.close()
+    }
+
     @Test func inMemoryDatabasesWorkOnOneConnection() async throws {
         let db = try await Database.sqliteInMemory()
         let account = try await seedAccounts(db)[0]

@@ -142,19 +142,28 @@ public final class Database: Sendable {
         _ body: (Transaction) throws -> T
     ) throws -> T {
         try rejectNesting()
-        let lane = try pool.acquireBlocking(timeout: context.configuration.connectionTimeout)
+        let lane = try acquireBlocking(from: pool, options: options)
         defer { pool.release(lane) }
         return try lane.performBlocking { connection in
             try Transaction.perform(on: connection, options: options, context: context, body)
         }
     }
 
-    /// Where the database has one write lock (SQLite), its single writer connection *is* that lock within this
-    /// process, so a transaction that must not wait for it must not wait for that connection either.
     private func acquire(from pool: ConnectionPool, options: TransactionOptions) async throws -> ConnectionLane {
-        guard !options.readOnly, !options.waitForWriteLock, dialect.writeLockScope == .database else {
-            return try await pool.acquire(timeout: context.configuration.connectionTimeout)
-        }
+        if let lane = try laneWithoutWaiting(from: pool, options: options) { return lane }
+        return try await pool.acquire(timeout: context.configuration.connectionTimeout)
+    }
+
+    private func acquireBlocking(from pool: ConnectionPool, options: TransactionOptions) throws -> ConnectionLane {
+        if let lane = try laneWithoutWaiting(from: pool, options: options) { return lane }
+        return try pool.acquireBlocking(timeout: context.configuration.connectionTimeout)
+    }
+
+    /// Where the database has one write lock (SQLite), its single writer connection *is* that lock within this
+    /// process, so a transaction that must not wait for it must not wait for that connection either: it gets the
+    /// idle writer or fails at once. Returns nil when the caller should wait as usual.
+    private func laneWithoutWaiting(from pool: ConnectionPool, options: TransactionOptions) throws -> ConnectionLane? {
+        guard !options.readOnly, !options.waitForWriteLock, dialect.writeLockScope == .database else { return nil }
         guard let lane = pool.acquireIfIdle() else {
             throw DatabaseError(kind: .lockNotAvailable, code: "WRITE_LOCK_HELD",
                                 message: "another transaction holds the database's write lock (NOWAIT)")
