@@ -11,26 +11,19 @@ import VersionedORM
             let account = try await seedAccounts(db, balances: [0])[0]
             let id = try #require(account.id)
             let conflicts = Counter()
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for _ in 0..<8 {
-                    group.addTask {
-                        for _ in 0..<250 {
-                            while true {
-                                guard var current = try await db.read({ tx in try tx.find(Account.self, id: id) }) else {
-                                    throw ExpectedFailure()
-                                }
-                                current.balance += 1
-                                do {
-                                    _ = try await db.write { [current] tx in var copy = current; try tx.save(&copy) }
-                                    break
-                                } catch is StaleRecordError {
-                                    conflicts.increment()
-                                }
-                            }
-                        }
+            try await runConcurrently(tasks: 8, timesEach: 250) {
+                while true {
+                    guard var current = try await db.read({ tx in try tx.find(Account.self, id: id) }) else {
+                        throw ExpectedFailure()
+                    }
+                    current.balance += 1
+                    do {
+                        _ = try await db.write { [current] tx in var copy = current; try tx.save(&copy) }
+                        return 1
+                    } catch is StaleRecordError {
+                        conflicts.increment()
                     }
                 }
-                try await group.waitForAll()
             }
             let final = try #require(try await reload(db, account))
             #expect(final.balance == 2000)

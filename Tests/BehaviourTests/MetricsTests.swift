@@ -40,21 +40,11 @@ let testMetrics: TestMetrics = {
                     - retriesBefore == 2)
 
             let timeoutsBefore = metrics.counterTotal(label: ContentionMetrics.lockTimeoutsLabel, dimensions: model)
-            let holding = Gate()
-            let release = Gate()
-            let holder = Task {
-                try await db.write { tx in
-                    _ = try MeteredCounter.where { $0.id == id }.forUpdate().fetchAll(tx)
-                    holding.open()
-                    release.waitBlocking()
+            try await whileAnotherTransactionHolds(db, { tx in _ = try MeteredCounter.where { $0.id == id }.forUpdate().fetchAll(tx) }) {
+                await #expect(throws: DatabaseError.self) {
+                    _ = try await db.modify(MeteredCounter.self, id: id, using: .pessimistic(.noWait)) { $0.value += 1 }
                 }
             }
-            await holding.wait()
-            await #expect(throws: DatabaseError.self) {
-                _ = try await db.modify(MeteredCounter.self, id: id, using: .pessimistic(.noWait)) { $0.value += 1 }
-            }
-            release.open()
-            try await holder.value
             #expect(metrics.counterTotal(label: ContentionMetrics.lockTimeoutsLabel, dimensions: model) - timeoutsBefore == 1)
             _ = try await db.modify(MeteredCounter.self, id: id, using: .pessimistic(.wait)) { $0.value += 1 }
             #expect(!metrics.timers.filter { $0.label == ContentionMetrics.lockWaitsLabel }.isEmpty)

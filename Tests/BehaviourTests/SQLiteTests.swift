@@ -6,78 +6,61 @@ import VersionedORM
 /// Behaviour only SQLite has: a file shared with other processes, and in-memory databases.
 @Suite struct SQLiteTests {
     @Test func anotherWritersLockMakesWritesFailAfterTheBoundedBusyTimeout() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("versioned-orm-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("shared.sqlite").path
-        // Two Database values on one file behave like two processes: separate writer connections.
-        let first = try await Database.sqlite(path: path)
-        let second = try await Database.sqlite(path: path, configuration: SQLiteConfiguration(busyTimeout: .milliseconds(200)))
-        try await seedAccounts(first)
-        let holding = Gate()
-        let holder = Task {
-            try await first.write { _ in
-                holding.open()
-                Thread.sleep(forTimeInterval: 1.5)
+        try await withTemporaryDirectory { directory in
+            let path = directory.appendingPathComponent("shared.sqlite").path
+            // Two Database values on one file behave like two processes: separate writer connections.
+            let first = try await Database.sqlite(path: path)
+            let second = try await Database.sqlite(path: path, configuration: SQLiteConfiguration(busyTimeout: .milliseconds(200)))
+            try await seedAccounts(first)
+            try await whileAnotherTransactionHolds(first, { _ in }) {
+                let started = ContinuousClock.now
+                do {
+                    try await second.write { tx in try tx.execute("DELETE FROM \(identifier: "accounts")") }
+                    Issue.record("wrote while another connection held the write lock")
+                } catch let error as DatabaseError {
+                    #expect(error.kind == .busy)
+                    #expect(error.isTransient)
+                    #expect(error.code.hasPrefix("SQLITE_BUSY"))
+                }
+                // Bounded: it gave up after about the busy timeout instead of waiting for the holder.
+                let waited = ContinuousClock.now - started
+                #expect(waited >= .milliseconds(150) && waited < .seconds(5))
             }
+            #expect(try await second.read { tx in try Account.all().count(tx) } == 1)
+            await first.close()
+            await second.close()
         }
-        await holding.wait()
-        let started = ContinuousClock.now
-        do {
-            try await second.write { tx in try tx.execute("DELETE FROM \(identifier: "accounts")") }
-            Issue.record("wrote while another connection held the write lock")
-        } catch let error as DatabaseError {
-            #expect(error.kind == .busy)
-            #expect(error.isTransient)
-            #expect(error.code.hasPrefix("SQLITE_BUSY"))
-        }
-        let waited = ContinuousClock.now - started
-        #expect(waited >= .milliseconds(150) && waited < .milliseconds(1_400))
-        try await holder.value
-        #expect(try await second.read { tx in try Account.all().count(tx) } == 1)
-        await first.close()
-        await second.close()
     }
 
     @Test func noWaitFailsAtOnceWhileAnotherWriterHoldsTheDatabase() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("versioned-orm-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("nowait.sqlite").path
-        let db = try await Database.sqlite(path: path)
-        // Another "process": its own writer connection, and a long busy timeout that NOWAIT must not sit out.
-        let other = try await Database.sqlite(path: path, configuration: SQLiteConfiguration(busyTimeout: .seconds(20)))
-        try await seedAccounts(db)
-        let noWait = TransactionOptions(waitForWriteLock: false)
-        let holding = Gate()
-        let release = Gate()
-        let holder = Task {
-            try await db.write { _ in
-                holding.open()
-                release.waitBlocking()
-            }
-        }
-        await holding.wait()
-        let started = ContinuousClock.now
-        for attempt in ["async", "blocking", "other connection"] {
-            do {
-                switch attempt {
-                case "async": try await db.write(options: noWait) { _ in }
-                case "blocking": try await onPlainThread { try db.writeSync(options: noWait) { _ in } }
-                default: try await other.write(options: noWait) { _ in }
+        try await withTemporaryDirectory { directory in
+            let path = directory.appendingPathComponent("nowait.sqlite").path
+            let db = try await Database.sqlite(path: path)
+            // Another "process": its own writer connection, and a long busy timeout that NOWAIT must not sit out.
+            let other = try await Database.sqlite(path: path, configuration: SQLiteConfiguration(busyTimeout: .seconds(20)))
+            try await seedAccounts(db)
+            let noWait = TransactionOptions(waitForWriteLock: false)
+            try await whileAnotherTransactionHolds(db, { _ in }) {
+                let started = ContinuousClock.now
+                for attempt in ["async", "blocking", "other connection"] {
+                    do {
+                        switch attempt {
+                        case "async": try await db.write(options: noWait) { _ in }
+                        case "blocking": try await onPlainThread { try db.writeSync(options: noWait) { _ in } }
+                        default: try await other.write(options: noWait) { _ in }
+                        }
+                        Issue.record("\(attempt): NOWAIT got the write lock while it was held")
+                    } catch let error as DatabaseError {
+                        #expect(error.kind == .lockNotAvailable, "\(attempt)")
+                    }
                 }
-                Issue.record("\(attempt): NOWAIT got the write lock while it was held")
-            } catch let error as DatabaseError {
-                #expect(error.kind == .lockNotAvailable, "\(attempt)")
+                #expect(ContinuousClock.now - started < .seconds(5))
             }
+            // Once the lock is free, NOWAIT writes go through.
+            try await other.write(options: noWait) { tx in try tx.execute("DELETE FROM \(identifier: "accounts")") }
+            await db.close()
+            await other.close()
         }
-        #expect(ContinuousClock.now - started < .seconds(5))
-        release.open()
-        try await holder.value
-        // Once the lock is free, NOWAIT writes go through, and the busy timeout is back for ordinary writes.
-        try await other.write(options: noWait) { tx in try tx.execute("DELETE FROM \(identifier: "accounts")") }
-        await db.close()
-        await other.close()
     }
 
     @Test func inMemoryDatabasesWorkOnOneConnection() async throws {

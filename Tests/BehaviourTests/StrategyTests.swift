@@ -12,19 +12,8 @@ import VersionedORM
         try await withDatabase(backend, poolSize: 8) { db in
             let account = try await seedAccounts(db, balances: [0])[0]
             let id = try #require(account.id)
-            let attempts = try await withThrowingTaskGroup(of: Int.self) { group in
-                for _ in 0..<25 {
-                    group.addTask {
-                        var attempts = 0
-                        for _ in 0..<5 {
-                            attempts += try await db.modify(Account.self, id: id, using: .optimistic(retry: Self.patient)) {
-                                $0.balance += 1
-                            }.attempts
-                        }
-                        return attempts
-                    }
-                }
-                return try await group.reduce(0, +)
+            let attempts = try await runConcurrently(tasks: 25, timesEach: 5) {
+                try await db.modify(Account.self, id: id, using: .optimistic(retry: Self.patient)) { $0.balance += 1 }.attempts
             }
             let final = try #require(try await reload(db, account))
             #expect(final.balance == 125)
@@ -38,17 +27,10 @@ import VersionedORM
         try await withDatabase(backend, poolSize: 8) { db in
             let account = try await seedAccounts(db, balances: [0])[0]
             let id = try #require(account.id)
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for _ in 0..<8 {
-                    group.addTask {
-                        for _ in 0..<10 {
-                            let result = try await db.modify(Account.self, id: id, using: .pessimistic(.wait)) { $0.balance += 1 }
-                            #expect(result.attempts == 1)
-                        }
-                    }
-                }
-                try await group.waitForAll()
+            let attempts = try await runConcurrently(tasks: 8, timesEach: 10) {
+                try await db.modify(Account.self, id: id, using: .pessimistic(.wait)) { $0.balance += 1 }.attempts
             }
+            #expect(attempts == 80)
             let final = try #require(try await reload(db, account))
             #expect(final.balance == 80)
             #expect(final.version == 81)
@@ -60,19 +42,10 @@ import VersionedORM
         try await withDatabase(backend, poolSize: 8) { db in
             let account = try await seedAccounts(db, balances: [0])[0]
             let id = try #require(account.id)
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for _ in 0..<8 {
-                    group.addTask {
-                        for _ in 0..<50 {
-                            let changed = try await db.write { tx in
-                                try Account.where { $0.id == id }.update(tx) { $0.balance += 1 }
-                            }
-                            #expect(changed == 1)
-                        }
-                    }
-                }
-                try await group.waitForAll()
+            let changed = try await runConcurrently(tasks: 8, timesEach: 50) {
+                try await db.write { tx in try Account.where { $0.id == id }.update(tx) { $0.balance += 1 } }
             }
+            #expect(changed == 400)
             let final = try #require(try await reload(db, account))
             #expect(final.balance == 400)
             #expect(final.version == 401)
@@ -160,16 +133,9 @@ import VersionedORM
         try await withDatabase(backend, poolSize: 8) { db in
             let account = try await seedAccounts(db, balances: [0])[0]
             let id = try #require(account.id)
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for _ in 0..<8 {
-                    group.addTask {
-                        for _ in 0..<20 {
-                            // Read and write are separate hops; other tasks read the same value in between.
-                            _ = try await db.modify(Account.self, id: id, using: .naive) { $0.balance += 1 }
-                        }
-                    }
-                }
-                try await group.waitForAll()
+            // Read and write are separate hops; other tasks read the same value in between.
+            try await runConcurrently(tasks: 8, timesEach: 20) {
+                try await db.modify(Account.self, id: id, using: .naive) { $0.balance += 1 }.attempts
             }
             let final = try #require(try await reload(db, account))
             #expect(final.balance < 160, "8 × 20 naive increments kept all \(final.balance): no update was lost")
@@ -224,26 +190,16 @@ import VersionedORM
         try await withDatabase(backend, poolSize: 4) { db in
             let account = try await seedAccounts(db)[0]
             let id = try #require(account.id)
-            let holding = Gate()
-            let release = Gate()
-            let holder = Task {
-                try await db.write { tx in
-                    _ = try Account.where { $0.id == id }.forUpdate().fetchAll(tx)
-                    holding.open()
-                    release.waitBlocking()
+            try await whileAnotherTransactionHolds(db, { tx in _ = try Account.where { $0.id == id }.forUpdate().fetchAll(tx) }) {
+                let started = ContinuousClock.now
+                do {
+                    _ = try await db.modify(Account.self, id: id, using: .pessimistic(.noWait)) { $0.balance += 1 }
+                    Issue.record("NOWAIT modified a locked row")
+                } catch let error as DatabaseError {
+                    #expect(error.kind == .lockNotAvailable)
                 }
+                #expect(ContinuousClock.now - started < .seconds(2))
             }
-            await holding.wait()
-            let started = ContinuousClock.now
-            do {
-                _ = try await db.modify(Account.self, id: id, using: .pessimistic(.noWait)) { $0.balance += 1 }
-                Issue.record("NOWAIT modified a locked row")
-            } catch let error as DatabaseError {
-                #expect(error.kind == .lockNotAvailable)
-            }
-            #expect(ContinuousClock.now - started < .seconds(2))
-            release.open()
-            try await holder.value
             #expect(try await reload(db, account)?.balance == account.balance)
         }
     }
@@ -318,21 +274,11 @@ import VersionedORM
                 #expect(result.value.balance == 101)
                 return
             }
-            let holding = Gate()
-            let release = Gate()
-            let holder = Task {
-                try await db.write { tx in
-                    _ = try Account.where { $0.id == id }.forUpdate().fetchAll(tx)
-                    holding.open()
-                    release.waitBlocking()
+            try await whileAnotherTransactionHolds(db, { tx in _ = try Account.where { $0.id == id }.forUpdate().fetchAll(tx) }) {
+                await #expect(throws: ModificationError.skippedLocked(model: "Account", id: id)) {
+                    _ = try await db.modify(Account.self, id: id, using: .pessimistic(.skipLocked)) { $0.balance += 1 }
                 }
             }
-            await holding.wait()
-            await #expect(throws: ModificationError.skippedLocked(model: "Account", id: id)) {
-                _ = try await db.modify(Account.self, id: id, using: .pessimistic(.skipLocked)) { $0.balance += 1 }
-            }
-            release.open()
-            try await holder.value
         }
     }
 

@@ -162,3 +162,51 @@ final class Gate: Sendable {
         DispatchQueue.global().async { self.semaphore.wait(); continuation.resume() }
     } }
 }
+
+/// Runs `step` `timesEach` times in each of `tasks` concurrent tasks; returns the sum of what the steps returned.
+@discardableResult
+func runConcurrently(tasks: Int, timesEach: Int, _ step: @escaping @Sendable () async throws -> Int) async throws -> Int {
+    try await withThrowingTaskGroup(of: Int.self) { group in
+        for _ in 0..<tasks {
+            group.addTask {
+                var total = 0
+                for _ in 0..<timesEach { total += try await step() }
+                return total
+            }
+        }
+        return try await group.reduce(0, +)
+    }
+}
+
+/// Runs `body` while another transaction on `db` holds the locks `lock` takes (a row lock on PostgreSQL; the
+/// write lock on SQLite), and releases them when `body` returns or throws.
+func whileAnotherTransactionHolds(_ db: Database, _ lock: @escaping @Sendable (Transaction) throws -> Void,
+                                  _ body: () async throws -> Void) async throws {
+    let holding = Gate()
+    let release = Gate()
+    let holder = Task {
+        try await db.write { tx in
+            try lock(tx)
+            holding.open()
+            release.waitBlocking()
+        }
+    }
+    await holding.wait()
+    do {
+        try await body()
+    } catch {
+        release.open()
+        _ = await holder.result
+        throw error
+    }
+    release.open()
+    try await holder.value
+}
+
+/// A fresh temporary directory for the duration of `body`.
+func withTemporaryDirectory(_ body: (URL) async throws -> Void) async throws {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("versioned-orm-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    try await body(directory)
+}
