@@ -5,11 +5,14 @@ import Synchronization
 /// Saves, finds and inserts send the same few statements over and over; building their SQL from segments and
 /// rendering it each time cost more than the database call (measured by the overhead benchmark). On a hit only
 /// the bound values are assembled.
-public final class StatementTextCache: Sendable {
+@usableFromInline
+final class StatementTextCache: Sendable {
     enum Shape: Hashable, Sendable {
         case findByKey
         case insert(withKey: Bool)
         case update(columns: [Int])
+        /// `.naive`: the changed columns, no version check.
+        case unversionedUpdate(columns: [Int])
         case delete
         case currentVersion
     }
@@ -21,7 +24,7 @@ public final class StatementTextCache: Sendable {
 
     private let texts = Mutex<[Key: String]>([:])
 
-    public init() {}
+    init() {}
 
     func text(dialect: any SQLDialect, shape: Shape, build: () throws -> SQL) throws -> String {
         let key = Key(dialect: dialect.name, shape: shape)

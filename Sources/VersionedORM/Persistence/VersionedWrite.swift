@@ -59,12 +59,24 @@ extension Transaction {
         try expectOneRow(changed, M.self, id: id, version: version, operation: operation)
     }
 
-    /// `column = ?` for each of the schema's columns at `indices`, with the values from `value`.
-    func assignments<M: Model>(of value: M, columnIndices: [Int]) -> [SQL] {
-        let columns = M.schema.columns
-        return columnIndices.map { index in
-            "\(identifier: columns[index].name) = \(SQL(segments: [.value(columns[index].value(in: value))]))"
+    /// `UPDATE table SET columns, version = version + 1 WHERE pk = ?` with no version check: `.naive` only.
+    /// Returns the number of rows changed.
+    func unversionedUpdate<M: Model>(_ value: M, id: Int64, columnIndices: [Int]) throws -> Int {
+        try requireWritable("update")
+        let schema = M.schema
+        try schema.validate()
+        let text = try schema.statementTexts.text(dialect: dialect, shape: .unversionedUpdate(columns: columnIndices)) {
+            let versionColumn = schema.versionColumn
+            let setList = columnIndices.map { "\(identifier: schema.columns[$0].name) = \(Int64(0))" as SQL }
+                + ["\(identifier: versionColumn) = \(identifier: versionColumn) + 1" as SQL]
+            return """
+                UPDATE \(identifier: schema.table) SET \(SQL.joined(setList, separator: ", ")) \
+                WHERE \(identifier: schema.primaryKeyColumn) = \(id)
+                """
         }
+        var binds = columnIndices.map { schema.columns[$0].value(in: value) }
+        binds.append(.integer(id))
+        return try send(RenderedSQL(text: text, binds: binds))
     }
 
     private func expectOneRow<M: Model>(_ changed: Int, _ type: M.Type, id: Int64, version: Int64,

@@ -15,7 +15,7 @@ public final class Schema<M>: Sendable {
     /// Every problem found in the names, joined; nil when the schema is usable.
     public let problem: String?
     /// Rendered persistence statements, filled on first use.
-    let statementTexts = StatementTextCache()
+    @usableFromInline let statementTexts = StatementTextCache()
 
     public init(
         table: String,

@@ -55,19 +55,11 @@ extension Database {
         let indices = M.schema.changedColumnIndices(from: current, to: changed)
         if indices.isEmpty { return current }
         return try await write { [changed] tx in
-            let schema = M.schema
-            let version = schema.versionColumn
-            let setList = tx.assignments(of: changed, columnIndices: indices)
-                + ["\(identifier: version) = \(identifier: version) + 1" as SQL]
-            let statement: SQL = """
-                UPDATE \(identifier: schema.table) SET \(SQL.joined(setList, separator: ", ")) \
-                WHERE \(identifier: schema.primaryKeyColumn) = \(id)
-                """
-            guard try tx.send(tx.render(statement)) == 1 else {
+            guard try tx.unversionedUpdate(changed, id: id, columnIndices: indices) == 1 else {
                 throw ModificationError.notFound(model: String(describing: M.self), id: id)
             }
             var written = changed
-            written[keyPath: schema.version] = current[keyPath: schema.version] + 1
+            written[keyPath: M.schema.version] = current[keyPath: M.schema.version] + 1
             return written
         }
     }
