@@ -7,12 +7,13 @@ import SQLiteDriver
 import VersionedORM
 
 struct Account: Model {
-    var id: Int64?
+    let id: Int64?
     var owner: String
     var balance: Int64
     var version: Int64 = 0
 
     init(owner: String, balance: Int64) {
+        id = nil
         self.owner = owner
         self.balance = balance
     }

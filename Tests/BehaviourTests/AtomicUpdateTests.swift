@@ -18,7 +18,8 @@ import VersionedORM
             #expect(overdrawn == 0)
             let update = try #require(log.dataStatements.first)
             #expect(update.contains("\"balance\" = (\"balance\" - "))
-            #expect(update.contains("\"version\" = \"version\" + 1"))
+            #expect(update.contains("\"version\" = CASE WHEN \"version\" < "))
+            #expect(update.contains(" THEN \"version\" + 1 END"))
             // The copy held from before is stale now.
             let stale = await expectStale { try await db.write { tx in var copy = accounts[0]; try tx.touch(&copy) } }
             #expect(stale?.current == .modified(currentVersion: 2))

@@ -1,5 +1,6 @@
 import Foundation
 import PostgresDriver
+import Synchronization
 import Testing
 import VersionedORM
 
@@ -102,18 +103,20 @@ import VersionedORM
     @Test func afterAFailedStatementOnlyRollbackOrASavepointRecovers() async throws {
         try await withDatabase(.postgres) { db in
             try await seedAccounts(db)
-            let kinds = try await db.write { tx -> [DatabaseError.Kind] in
-                var kinds: [DatabaseError.Kind] = []
-                do {
-                    try tx.savepoint { tx in try tx.execute("SELECT * FROM \(identifier: "missing_table")") }
-                } catch let error as DatabaseError { kinds.append(error.kind) }
-                // The savepoint rolled the failure back: the transaction goes on.
-                kinds.append(try Account.all().count(tx) == 1 ? .other : .invalidValue)
-                do { try tx.execute("SELECT * FROM \(identifier: "missing_table")") } catch let error as DatabaseError { kinds.append(error.kind) }
-                do { _ = try Account.all().count(tx) } catch let error as DatabaseError { kinds.append(error.kind) }
-                return kinds
+            let kinds = Mutex<[DatabaseError.Kind]>([])
+            await #expect(throws: DatabaseError.self) {
+                try await db.write { tx in
+                    do {
+                        try tx.savepoint { tx in try tx.execute("SELECT * FROM \(identifier: "missing_table")") }
+                    } catch let error as DatabaseError { kinds.withLock { $0.append(error.kind) } }
+                    // The savepoint rolled the failure back: the transaction goes on.
+                    let count = try Account.all().count(tx)
+                    kinds.withLock { $0.append(count == 1 ? .other : .invalidValue) }
+                    do { try tx.execute("SELECT * FROM \(identifier: "missing_table")") } catch let error as DatabaseError { kinds.withLock { $0.append(error.kind) } }
+                    do { _ = try Account.all().count(tx) } catch let error as DatabaseError { kinds.withLock { $0.append(error.kind) } }
+                }
             }
-            #expect(kinds == [.invalidStatement, .other, .invalidStatement, .transactionAborted])
+            #expect(kinds.withLock { $0 } == [.invalidStatement, .other, .invalidStatement, .transactionAborted])
         }
     }
 
@@ -180,5 +183,3 @@ import VersionedORM
         }
     }
 }
-
-import Synchronization

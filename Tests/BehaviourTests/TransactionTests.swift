@@ -42,11 +42,13 @@ struct ExpectedFailure: Error {}
                         throw ExpectedFailure()
                     }
                 } catch is ExpectedFailure {}
-                try tx.savepoint { tx in try tx.update(&account) { $0.note = "kept" } }  // version 3, kept
+                // Versions 3 and 4 were handed out inside the rolled-back savepoint and `inner` still holds 4: the
+                // row's next write skips past them, so no stale value can ever match again.
+                try tx.savepoint { tx in try tx.update(&account) { $0.note = "kept" } }  // version 5, kept
                 return (account, inner.version)
             }
             #expect(innerVersion == 4)
-            #expect(outer.version == 3)
+            #expect(outer.version == 5)
             let stored = try #require(try await reload(db, original))
             #expect(stored == outer)
             #expect(stored.balance == 200 && stored.note == "kept")
@@ -73,7 +75,10 @@ struct ExpectedFailure: Error {}
                 }
             }
             #expect(result == "2 vs modified (now version 1)")
-            #expect(try await reload(db, original) == original)
+            // The data is as it was; COMMIT moved the version past the one the savepoint handed out.
+            let stored = try #require(try await reload(db, original))
+            #expect(stored.balance == original.balance && stored.owner == original.owner)
+            #expect(stored.version == 3)
         }
     }
 

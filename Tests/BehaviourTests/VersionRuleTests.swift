@@ -198,8 +198,7 @@ import VersionedORM
             try await seedAccounts(db, balances: [])
             log.clear()
             let fresh = Account(owner: "new", balance: 1)
-            var withKeyButNoVersion = fresh
-            withKeyButNoVersion.id = 1
+            let withKeyButNoVersion = Account(id: 1, owner: "new", balance: 1)
             let operations: [@Sendable (Transaction) throws -> Void] = [
                 { tx in var copy = fresh; try tx.save(&copy) },
                 { tx in var copy = fresh; try tx.update(&copy) { $0.balance = 2 } },

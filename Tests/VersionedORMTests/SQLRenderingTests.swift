@@ -48,7 +48,7 @@ import Testing
 
     @Test func aPropertyThatIsNotAColumnIsAnErrorWhenRendered() {
         struct Loose: Model {
-            var id: Int64?
+            let id: Int64?
             var mapped: String
             var unmapped: String
             var version: Int64
@@ -64,7 +64,7 @@ import Testing
 
     @Test func schemaProblemsAreCollected() {
         struct Twice: Model {
-            var id: Int64?
+            let id: Int64?
             var a: String
             var version: Int64
             static let schema = Schema<Twice>(table: "twice", primaryKey: \.id, version: \.version) {

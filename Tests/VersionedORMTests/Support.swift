@@ -59,9 +59,13 @@ final class FakeConnection: DatabaseConnection {
     let script: Script
     init(script: Script) { self.script = script }
     var isUsable: Bool { true }
+    /// Follows the transaction control the core sends, as a database would.
+    private(set) var transactionState: ConnectionTransactionState = .none
 
     func execute(_ statement: RenderedSQL) throws -> Int {
-        script.record(statement).changed
+        if statement.text.hasPrefix("BEGIN") { transactionState = .active }
+        if statement.text == "COMMIT" || statement.text == "ROLLBACK" { transactionState = .none }
+        return script.record(statement).changed
     }
 
     func query(_ statement: RenderedSQL, _ body: (inout Row) throws -> Void) throws -> Int {
@@ -82,7 +86,7 @@ struct FakeDriver: DatabaseDriver {
 }
 
 struct Item: Model, Equatable {
-    var id: Int64?
+    let id: Int64?
     var name: String
     var count: Int64
     var note: String?

@@ -12,8 +12,8 @@ import Testing
     ] as [(String, Int64)])
     func timestampsFormatAndParseAtMicrosecondPrecision(text: String, micros: Int64) throws {
         let date = TimestampText.date(microsecondsSince1970: micros)
-        #expect(TimestampText.format(date) == text)
-        #expect(TimestampText.format(date, utcSuffix: "+00") == text + "+00")
+        #expect(try TimestampText.format(date) == text)
+        #expect(try TimestampText.format(date, utcSuffix: "+00") == text + "+00")
         let parsed = try #require(TimestampText.parse(text))
         #expect(TimestampText.microseconds(since1970: parsed) == micros)
     }

@@ -2,13 +2,14 @@ import VersionedORM
 
 /// The row every workload reads and writes.
 struct BenchAccount: Model {
-    var id: Int64?
+    let id: Int64?
     var owner: String
     var balance: Int64
     var note: String?
     var version: Int64 = 0
 
     init(owner: String, balance: Int64, note: String? = nil) {
+        id = nil
         self.owner = owner
         self.balance = balance
         self.note = note

@@ -1,5 +1,7 @@
 import CLibPQ
 import Foundation
+import Logging
+import Synchronization
 import VersionedORM
 
 /// One libpq connection with its named prepared statements. Confined to one lane (see ``DatabaseConnection``):
@@ -14,12 +16,26 @@ final class PostgresConnection: DatabaseConnection {
     private let cacheCapacity: Int
     private var statements: [StatementKey: String] = [:]
     private var statementCounter = 0
+    private let statementTimeout: Duration?
+    private let cancelGracePeriod: Duration
+    private let cancellation: PostgresInterrupter
+    private let notices: NoticeSink
+    /// Set when a statement was abandoned mid-answer: the connection's protocol state is unknown, so it is
+    /// never used again.
+    private var isAbandoned = false
 
     init(configuration: PostgresConfiguration) throws {
-        // dbname goes first with expand_dbname set, so a URI or conninfo string there is expanded, and the
-        // explicit parameters after it override what it says.
-        var keywords = ["dbname"]
-        var values = [configuration.connectionString]
+        try Self.validate(connectionString: configuration.connectionString)
+        // The timeouts go first, so the connection string (expanded from dbname) and the explicit parameters after
+        // it override them; dbname comes with expand_dbname set, so a URI or conninfo string there is expanded.
+        var keywords: [String] = []
+        var values: [String] = []
+        for (keyword, value) in configuration.timeoutParameters {
+            keywords.append(keyword)
+            values.append(value)
+        }
+        keywords.append("dbname")
+        values.append(configuration.connectionString)
         for (keyword, value) in configuration.parameters.sorted(by: { $0.key < $1.key }) {
             keywords.append(keyword)
             values.append(value)
@@ -33,27 +49,43 @@ final class PostgresConnection: DatabaseConnection {
             throw DatabaseError(kind: .connectionLost, code: "08006", message: "libpq could not allocate a connection")
         }
         guard PQstatus(opened) == CONNECTION_OK else {
-            // libpq's message names host and user, never the password.
+            // libpq's message names host and user, never the password (the string itself was parsed above).
             let message = String(cString: PQerrorMessage(opened)).trimmingCharacters(in: .whitespacesAndNewlines)
             PQfinish(opened)
             throw DatabaseError(kind: .connectionLost, code: "08006", message: "cannot connect to PostgreSQL: \(message)")
         }
         connection = opened
         cacheCapacity = max(1, configuration.statementCacheCapacity)
-        do {
-            // The row decoder reads ISO timestamps and hex bytea; pin them whatever the server's defaults are.
-            try simpleCommand("SET DateStyle = 'ISO'; SET TimeZone = 'UTC'; SET bytea_output = 'hex'")
-        } catch {
-            PQfinish(opened)
-            throw error
-        }
+        statementTimeout = configuration.statementTimeout
+        cancelGracePeriod = configuration.cancelGracePeriod
+        cancellation = PostgresInterrupter(cancel: PQgetCancel(opened))
+        notices = NoticeSink(logger: configuration.database.logger)
+        // Server notices and the FATAL message of a terminated backend would otherwise go to stderr, bypassing
+        // the application's logger.
+        PQsetNoticeReceiver(opened, noticeReceiver, Unmanaged.passUnretained(notices).toOpaque())
+        // From here on every stored property is set, so a throw runs deinit, which calls PQfinish: calling it
+        // here as well would free the connection twice.
+        // The row decoder reads ISO timestamps and hex bytea; pin them whatever the server's defaults are.
+        try simpleCommand("SET DateStyle = 'ISO'; SET TimeZone = 'UTC'; SET bytea_output = 'hex'")
     }
 
     deinit {
+        cancellation.detach()
         PQfinish(connection)
     }
 
-    var isUsable: Bool { PQstatus(connection) == CONNECTION_OK }
+    var isUsable: Bool { !isAbandoned && PQstatus(connection) == CONNECTION_OK }
+
+    var transactionState: ConnectionTransactionState {
+        switch PQtransactionStatus(connection) {
+        case PQTRANS_INTRANS, PQTRANS_ACTIVE: .active
+        case PQTRANS_INERROR: .failed
+        // PQTRANS_UNKNOWN: the connection is bad, so whatever was open is gone.
+        default: .none
+        }
+    }
+
+    var interrupter: (any ConnectionInterrupter)? { cancellation }
 
     func execute(_ statement: RenderedSQL) throws -> Int {
         let result = try run(statement)
@@ -78,9 +110,18 @@ final class PostgresConnection: DatabaseConnection {
         let parameters = try PostgresParameters(statement.binds)
         let key = StatementKey(sql: statement.text, types: parameters.types)
         let name = try preparedName(for: key)
-        let result = parameters.withUnsafeArrays { values, lengths, formats in
-            PQexecPrepared(connection, name, Int32(statement.binds.count), values, lengths, formats, 0)
-        }
+        let count = Int32(statement.binds.count)
+        let result = try exchange(
+            blocking: {
+                parameters.withUnsafeArrays { values, lengths, formats in
+                    PQexecPrepared(connection, name, count, values, lengths, formats, 0)
+                }
+            },
+            sending: {
+                parameters.withUnsafeArrays { values, lengths, formats in
+                    PQsendQueryPrepared(connection, name, count, values, lengths, formats, 0)
+                }
+            })
         do {
             try check(result)
         } catch let error as DatabaseError {
@@ -97,13 +138,16 @@ final class PostgresConnection: DatabaseConnection {
         if statements.count >= cacheCapacity {
             // Outside an aborted transaction this frees the server's statements; inside one it fails harmlessly,
             // and new names never collide with old ones.
-            PQclear(PQexec(connection, "DEALLOCATE ALL"))
+            PQclear(try exchange(blocking: { PQexec(connection, "DEALLOCATE ALL") },
+                                 sending: { PQsendQuery(connection, "DEALLOCATE ALL") }))
             statements.removeAll(keepingCapacity: true)
         }
         statementCounter += 1
         let name = "vorm_\(statementCounter)"
-        let result = key.types.withUnsafeBufferPointer { types in
-            PQprepare(connection, name, key.sql, Int32(key.types.count), types.baseAddress)
+        let result = try key.types.withUnsafeBufferPointer { types in
+            try exchange(
+                blocking: { PQprepare(connection, name, key.sql, Int32(key.types.count), types.baseAddress) },
+                sending: { PQsendPrepare(connection, name, key.sql, Int32(key.types.count), types.baseAddress) })
         }
         defer { PQclear(result) }
         try check(result)
@@ -112,26 +156,88 @@ final class PostgresConnection: DatabaseConnection {
     }
 
     private func simpleCommand(_ sql: String) throws {
-        let result = PQexec(connection, sql)
+        let result = try exchange(blocking: { PQexec(connection, sql) }, sending: { PQsendQuery(connection, sql) })
         defer { PQclear(result) }
         try check(result)
     }
 
+    /// Sends one request and returns its result. Without a statement timeout this is libpq's blocking call;
+    /// with one, the request is sent and the answer awaited with `poll`, so a server that stops answering
+    /// cannot hold the caller beyond the timeout (plus the cancellation's grace period).
+    private func exchange(blocking: () -> OpaquePointer?, sending: () -> Int32) throws -> OpaquePointer? {
+        guard let statementTimeout else { return blocking() }
+        guard sending() == 1 else {
+            // Nothing went out: a client-side refusal, or a connection already gone.
+            return nil
+        }
+        var deadline = ContinuousClock.now + statementTimeout
+        var cancelled = false
+        while PQisBusy(connection) != 0 {
+            let remaining = ContinuousClock.now.duration(to: deadline)
+            if remaining <= .zero {
+                if cancelled {
+                    isAbandoned = true
+                    throw DatabaseError(
+                        kind: .connectionLost, code: "08006",
+                        message: "no answer from the server within the statement timeout (\(statementTimeout)) "
+                            + "nor to the cancellation that followed; the connection was closed")
+                }
+                cancelled = true
+                cancellation.interrupt()
+                deadline = ContinuousClock.now + cancelGracePeriod
+                continue
+            }
+            var descriptor = pollfd(fd: PQsocket(connection), events: Int16(POLLIN), revents: 0)
+            let waitMilliseconds = Int32(clamping: remaining.clampedMilliseconds + 1)
+            let ready = poll(&descriptor, 1, waitMilliseconds)
+            if ready < 0 && errno != EINTR { isAbandoned = true; throw lostConnectionError() }
+            if ready > 0 && PQconsumeInput(connection) == 0 { throw lostConnectionError() }
+        }
+        // A request yields one result, then NULL; keep the first and drain the rest so the connection is idle.
+        var first: OpaquePointer?
+        while let result = PQgetResult(connection) {
+            if first == nil { first = result } else { PQclear(result) }
+        }
+        if cancelled, let first, Self.sqlstate(of: first) == "57014" {
+            PQclear(first)
+            throw DatabaseError(kind: .timedOut, code: "57014",
+                                message: "the statement did not finish within the statement timeout (\(statementTimeout)) and was cancelled")
+        }
+        return first
+    }
+
     private func check(_ result: OpaquePointer?) throws {
-        guard let result else { throw lostConnectionError() }
+        guard let result else {
+            // libpq gives no result when it did not send the request: the connection is gone, or libpq refused
+            // the request itself (too many parameters, out of memory). Only the first is a lost connection.
+            if PQstatus(connection) == CONNECTION_OK && !isAbandoned { throw clientError() }
+            throw lostConnectionError()
+        }
         switch PQresultStatus(result) {
         case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY:
             return
         default:
-            let sqlstate = PQresultErrorField(result, clibpq_diag_sqlstate()).map { String(cString: $0) } ?? ""
+            let sqlstate = Self.sqlstate(of: result)
             let primary = PQresultErrorField(result, clibpq_diag_message_primary()).map { String(cString: $0) }
             let detail = PQresultErrorField(result, clibpq_diag_message_detail()).map { String(cString: $0) }
-            if sqlstate.isEmpty || !isUsable {
+            let column = PQresultErrorField(result, clibpq_diag_column_name()).map { String(cString: $0) }
+            if sqlstate.isEmpty {
+                // An error libpq made itself: the connection broke, or it refused the request.
+                if PQstatus(connection) == CONNECTION_OK && !isAbandoned { throw clientError(primary) }
                 throw lostConnectionError(primary)
             }
+            if !isUsable { throw lostConnectionError(primary) }
+            let message = primary ?? "unknown error"
+            // Data exceptions quote the input that failed ("invalid input syntax for type integer: \"…\"").
+            let quotesInput = sqlstate.hasPrefix("22")
             throw DatabaseError(kind: PostgresErrorMapping.kind(of: sqlstate), code: sqlstate,
-                                message: primary ?? "unknown error", detail: detail)
+                                message: quotesInput ? DatabaseError.redactingQuotedText(message) : message,
+                                detail: detail, columnName: column, messageWithValues: quotesInput ? message : nil)
         }
+    }
+
+    private static func sqlstate(of result: OpaquePointer) -> String {
+        PQresultErrorField(result, clibpq_diag_sqlstate()).map { String(cString: $0) } ?? ""
     }
 
     private func lostConnectionError(_ message: String? = nil) -> DatabaseError {
@@ -139,9 +245,39 @@ final class PostgresConnection: DatabaseConnection {
         return DatabaseError(kind: .connectionLost, code: "08006", message: text.isEmpty ? "connection lost" : text)
     }
 
+    /// libpq refused a request without sending it; the connection is fine and retrying cannot help.
+    private func clientError(_ message: String? = nil) -> DatabaseError {
+        let text = message ?? String(cString: PQerrorMessage(connection)).trimmingCharacters(in: .whitespacesAndNewlines)
+        return DatabaseError(kind: .invalidStatement, code: "LIBPQ",
+                             message: "libpq refused the request: \(DatabaseError.redactingQuotedText(text))")
+    }
+
     private static func affectedRows(_ result: OpaquePointer) -> Int {
         guard let text = PQcmdTuples(result) else { return 0 }
         return Int(String(cString: text)) ?? 0
+    }
+
+    /// Refuses, before libpq sees it, a string libpq would misread or quote back: libpq's parse errors repeat the
+    /// string, password included, and a URI with another scheme (`jdbc:postgresql://…`) would be taken as a
+    /// database name and sent to the default server.
+    static func validate(connectionString: String) throws {
+        if let schemeEnd = connectionString.range(of: "://") {
+            let scheme = connectionString[..<schemeEnd.lowerBound]
+            guard scheme == "postgresql" || scheme == "postgres" else {
+                let shown = scheme.count <= 20 && scheme.allSatisfy({ $0.isLetter || $0 == ":" || $0 == "+" })
+                    ? "'\(scheme)://'" : "its scheme"
+                throw UsageError.invalidArgument(
+                    "the PostgreSQL connection string starts with \(shown); use postgresql:// or a key=value string")
+            }
+        }
+        var error: UnsafeMutablePointer<CChar>?
+        guard let options = PQconninfoParse(connectionString, &error) else {
+            let reason = error.map { String(cString: $0) }?.trimmingCharacters(in: .whitespacesAndNewlines)
+            if let error { PQfreemem(error) }
+            throw UsageError.invalidArgument("the PostgreSQL connection string does not parse: "
+                + DatabaseError.redactingQuotedText(reason ?? "libpq gave no reason"))
+        }
+        PQconninfoFree(options)
     }
 
     /// A NULL-terminated array of C strings, as PQconnectdbParams takes.
@@ -156,4 +292,55 @@ final class PostgresConnection: DatabaseConnection {
             return try body(base)
         }
     }
+}
+
+/// Sends PQcancel from any thread: libpq's cancel object is made for that, and the lock keeps a call from
+/// racing PQfreeCancel when the connection closes.
+final class PostgresInterrupter: ConnectionInterrupter {
+    // The cancel object's address, kept as an integer because a pointer is not Sendable; it is turned back into
+    // the object only under the lock, and `detach` frees and clears it under the same lock.
+    private let address: Mutex<UInt?>
+
+    init(cancel: OpaquePointer?) {
+        address = Mutex(cancel.map { UInt(bitPattern: Int(bitPattern: UnsafeRawPointer($0))) })
+    }
+
+    func interrupt() {
+        address.withLock { address in
+            guard let address, let cancel = OpaquePointer(bitPattern: address) else { return }
+            var message = [CChar](repeating: 0, count: 256)
+            _ = PQcancel(cancel, &message, Int32(message.count))
+        }
+    }
+
+    func detach() {
+        address.withLock { address in
+            if let address, let cancel = OpaquePointer(bitPattern: address) { PQfreeCancel(cancel) }
+            address = nil
+        }
+    }
+}
+
+/// Where a connection's server notices go: the configured logger at debug level, never stderr.
+final class NoticeSink {
+    let logger: Logger
+
+    init(logger: Logger) {
+        self.logger = logger
+    }
+
+    func log(_ result: OpaquePointer) {
+        let field = { (code: Int32) in PQresultErrorField(result, code).map { String(cString: $0) } ?? "" }
+        // Notices can quote values (a RAISE NOTICE of a function): the quoted parts stay out, as in errors.
+        logger.debug("postgres notice", metadata: [
+            "db.severity": .string(field(clibpq_diag_severity())),
+            "db.sqlstate": .string(field(clibpq_diag_sqlstate())),
+            "db.message": .string(DatabaseError.redactingQuotedText(field(clibpq_diag_message_primary()))),
+        ])
+    }
+}
+
+private func noticeReceiver(_ context: UnsafeMutableRawPointer?, _ result: OpaquePointer?) {
+    guard let context, let result else { return }
+    Unmanaged<NoticeSink>.fromOpaque(context).takeUnretainedValue().log(result)
 }

@@ -12,6 +12,7 @@ enum PostgresErrorMapping {
         case "23514": return .checkViolation
         case "25006": return .readOnly  // read_only_sql_transaction
         case "25P02": return .transactionAborted  // in_failed_sql_transaction
+        case "57014": return .cancelled  // query_canceled: a cancel request, or the server's statement_timeout
         case "57P01", "57P02", "57P03": return .connectionLost  // server shutting down or terminated us
         default: break
         }

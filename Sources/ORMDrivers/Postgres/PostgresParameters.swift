@@ -22,7 +22,14 @@ struct PostgresParameters {
     private var lengths: [Int32] = []
     private var formats: [Int32] = []
 
+    /// The protocol counts parameters in 16 bits.
+    static let maximumCount = 65_535
+
     init(_ values: [DatabaseValue]) throws {
+        guard values.count <= Self.maximumCount else {
+            throw DatabaseError(kind: .invalidStatement, code: "54000",
+                                message: "PostgreSQL takes at most 65,535 parameters per statement; this one has \(values.count)")
+        }
         types.reserveCapacity(values.count)
         offsets.reserveCapacity(values.count)
         lengths.reserveCapacity(values.count)
@@ -45,7 +52,7 @@ struct PostgresParameters {
                 }
                 appendText(text, type: Self.textOID)
             case .date(let date):
-                appendText(TimestampText.format(date, utcSuffix: "+00"), type: Self.timestamptzOID)
+                appendText(try TimestampText.format(date, utcSuffix: "+00"), type: Self.timestamptzOID)
             case .uuid(let uuid):
                 appendText(uuid.uuidString.lowercased(), type: Self.uuidOID)
             case .blob(let data):

@@ -1,5 +1,6 @@
 import CSQLite3
 import Foundation
+import Synchronization
 import VersionedORM
 
 /// One sqlite3 handle with its prepared-statement cache. Confined to one lane (see ``DatabaseConnection``), so it
@@ -14,11 +15,17 @@ final class SQLiteConnection: DatabaseConnection {
     private let busyTimeoutMilliseconds: Int32
     /// Set while a transaction that must not wait for the write lock begins.
     private var failsInsteadOfWaiting = false
+    private let sqliteInterrupter: SQLiteInterrupter
 
     init(path: String, role: ConnectionRole, inMemory: Bool, configuration: SQLiteConfiguration) throws {
         guard sqlite3_libversion_number() >= 3_035_000 else {
             throw DatabaseError(kind: .other, code: "SQLITE_VERSION",
                                 message: "SQLite 3.35 or later is required for RETURNING; found \(String(cString: sqlite3_libversion()))")
+        }
+        guard !path.utf8.contains(0) else {
+            // The C API would stop at the NUL and open another file.
+            throw DatabaseError(kind: .other, code: "SQLITE_CANTOPEN", numericCode: SQLITE_CANTOPEN,
+                                message: "cannot open database: the path contains a NUL character")
         }
         isWriter = role == .writer
         var opened: OpaquePointer?
@@ -30,34 +37,41 @@ final class SQLiteConnection: DatabaseConnection {
             throw SQLiteErrorMapping.error(code: code, message: "cannot open database: \(message)")
         }
         handle = opened
+        sqliteInterrupter = SQLiteInterrupter(handle: opened)
         cacheCapacity = max(1, configuration.statementCacheCapacity)
+        // "Wait forever" (.seconds(Int64.max)) saturates at SQLite's largest timeout, about 24 days.
+        busyTimeoutMilliseconds = Int32(clamping: configuration.busyTimeout.clampedMilliseconds)
+        // From here on every stored property is set, so a throw runs deinit, which closes the handle: closing it
+        // here as well would close it twice.
         sqlite3_extended_result_codes(handle, 1)
-        let timeout = configuration.busyTimeout.components
-        busyTimeoutMilliseconds = Int32(clamping: timeout.seconds * 1000 + timeout.attoseconds / 1_000_000_000_000_000)
         sqlite3_busy_timeout(handle, busyTimeoutMilliseconds)
-        do {
-            if isWriter && !inMemory {
-                let mode = try pragma("journal_mode = WAL")
-                guard mode?.lowercased() == "wal" else {
-                    throw DatabaseError(kind: .other, code: "SQLITE_WAL", message: "could not enable WAL mode (got \(mode ?? "nothing"))")
-                }
+        if isWriter && !inMemory {
+            let mode = try pragma("journal_mode = WAL")
+            guard mode?.lowercased() == "wal" else {
+                throw DatabaseError(kind: .other, code: "SQLITE_WAL", message: "could not enable WAL mode (got \(mode ?? "nothing"))")
             }
-            _ = try pragma("synchronous = \(configuration.synchronous.rawValue)")
-            _ = try pragma("foreign_keys = ON")
-            // PostgreSQL's LIKE is case-sensitive; SQLite's is not unless asked. Same query, same rows.
-            _ = try pragma("case_sensitive_like = ON")
-        } catch {
-            sqlite3_close_v2(handle)
-            throw error
         }
+        _ = try pragma("synchronous = \(configuration.synchronous.rawValue)")
+        _ = try pragma("foreign_keys = ON")
+        // PostgreSQL's LIKE is case-sensitive; SQLite's is not unless asked. Same query, same rows.
+        _ = try pragma("case_sensitive_like = ON")
     }
 
     deinit {
+        sqliteInterrupter.detach()
         for statement in statements.values { sqlite3_finalize(statement) }
         sqlite3_close_v2(handle)
     }
 
     var isUsable: Bool { true }
+
+    var transactionState: ConnectionTransactionState {
+        // SQLite keeps no "aborted" state: a statement error leaves the transaction open, and the errors that
+        // do end it (SQLITE_FULL, SQLITE_IOERR, an interrupt) leave autocommit on, which is `.none` here.
+        sqlite3_get_autocommit(handle) != 0 ? .none : .active
+    }
+
+    var interrupter: (any ConnectionInterrupter)? { sqliteInterrupter }
 
     func transactionWillBegin(_ options: TransactionOptions) throws {
         refusesWrites = options.readOnly && isWriter
@@ -182,7 +196,7 @@ final class SQLiteConnection: DatabaseConnection {
             case .text(let text):
                 code = bindText(text, to: statement, at: index)
             case .date(let date):
-                code = bindText(TimestampText.format(date), to: statement, at: index)
+                code = bindText(try TimestampText.format(date), to: statement, at: index)
             case .uuid(let uuid):
                 code = bindText(uuid.uuidString.lowercased(), to: statement, at: index)
             case .blob(let data):
@@ -225,6 +239,28 @@ final class SQLiteConnection: DatabaseConnection {
         let extended = sqlite3_extended_errcode(handle)
         let message = String(cString: sqlite3_errmsg(handle))
         return SQLiteErrorMapping.error(code: extended != 0 ? extended : code, message: message)
+    }
+}
+
+/// Calls sqlite3_interrupt from any thread, which SQLite allows while the handle is open; the lock keeps a call
+/// from racing the close in deinit.
+final class SQLiteInterrupter: ConnectionInterrupter {
+    // The handle's address, kept as an integer because a pointer is not Sendable; it is turned back into the
+    // handle only under the lock, and `detach` clears it under the same lock before the handle is closed.
+    private let address: Mutex<UInt?>
+
+    init(handle: OpaquePointer) {
+        address = Mutex(UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(handle))))
+    }
+
+    func interrupt() {
+        address.withLock { address in
+            if let address, let handle = OpaquePointer(bitPattern: address) { sqlite3_interrupt(handle) }
+        }
+    }
+
+    func detach() {
+        address.withLock { $0 = nil }
     }
 }
 

@@ -1,10 +1,20 @@
 import CSQLite3
+import Foundation
 import VersionedORM
 
 /// Turns SQLite result codes into classified ``DatabaseError``s.
 enum SQLiteErrorMapping {
     static func error(code: Int32, message: String) -> DatabaseError {
-        DatabaseError(kind: kind(of: code), code: name(of: code), numericCode: code, message: message)
+        DatabaseError(kind: kind(of: code), code: name(of: code), numericCode: code, message: message,
+                      columnName: columnName(code: code, message: message))
+    }
+
+    /// SQLite names the column of a NOT NULL violation only in its message: `NOT NULL constraint failed: t.c`.
+    private static func columnName(code: Int32, message: String) -> String? {
+        guard code == 1299, let qualified = message.split(separator: ":").last,
+              let column = qualified.split(separator: ".").last
+        else { return nil }
+        return column.trimmingCharacters(in: .whitespaces)
     }
 
     static func kind(of code: Int32) -> DatabaseError.Kind {
@@ -17,6 +27,7 @@ enum SQLiteErrorMapping {
         default:
             switch code & 0xFF {
             case SQLITE_BUSY, SQLITE_LOCKED: .busy
+            case SQLITE_INTERRUPT: .cancelled
             case SQLITE_CONSTRAINT: .constraintViolation
             case SQLITE_READONLY: .readOnly
             case SQLITE_ERROR, SQLITE_RANGE, SQLITE_MISUSE: .invalidStatement

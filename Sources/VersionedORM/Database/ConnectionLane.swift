@@ -1,4 +1,5 @@
 import Dispatch
+import Synchronization
 
 /// One connection and the serial queue it is confined to.
 ///
@@ -7,11 +8,14 @@ import Dispatch
 final class ConnectionLane: @unchecked Sendable {
     // @unchecked Sendable is safe: `connection` is read and written only on `queue` (checked by
     // dispatchPrecondition in `withConnection`), a serial queue, so no two threads touch it at once; every other
-    // stored property is an immutable `let` of a Sendable type.
+    // stored property is an immutable `let` of a Sendable type (`running` is a Mutex).
     let queue: DispatchQueue
     private let role: ConnectionRole
     private let driver: any DatabaseDriver
     private var connection: (any DatabaseConnection)?
+    /// The work in progress on `queue` and the connection's interrupter, so a cancellation interrupts that work
+    /// and never the next caller's.
+    private let running = Mutex<(work: CancellationFlag?, interrupter: (any ConnectionInterrupter)?)>((nil, nil))
 
     init(label: String, role: ConnectionRole, driver: any DatabaseDriver, owner: ObjectIdentifier) {
         queue = DispatchQueue(label: label)
@@ -44,8 +48,10 @@ final class ConnectionLane: @unchecked Sendable {
             current = open
         } else {
             connection = nil
+            running.withLock { $0.interrupter = nil }
             current = try driver.openConnection(role: role)
             connection = current
+            running.withLock { $0.interrupter = current.interrupter }
         }
         defer {
             if !current.isUsable { connection = nil }
@@ -53,18 +59,41 @@ final class ConnectionLane: @unchecked Sendable {
         return try body(current)
     }
 
-    /// Hops to the lane's queue once and runs `work` there.
-    func perform<T: Sendable>(_ work: @escaping @Sendable (any DatabaseConnection) throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            queue.async {
-                continuation.resume(with: Result { try self.withConnection(work) })
+    /// Hops to the lane's queue once and runs `work` there. Cancelling the calling task sets the flag `work`
+    /// is given and interrupts the statement it is running (sqlite3_interrupt, PQcancel).
+    func perform<T: Sendable>(
+        _ work: @escaping @Sendable (any DatabaseConnection, CancellationFlag) throws -> T
+    ) async throws -> T {
+        try Task.checkCancellation()
+        let flag = CancellationFlag()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                queue.async {
+                    self.running.withLock { $0.work = flag }
+                    let result = Result { try self.withConnection { try work($0, flag) } }
+                    self.running.withLock { $0.work = nil }
+                    continuation.resume(with: result)
+                }
             }
+        } onCancel: {
+            flag.cancel()
+            // PQcancel talks to the server: never on the cooperative thread that cancelled us.
+            interruptQueue.async { self.interrupt(flag) }
         }
     }
 
     /// Runs `work` on the lane's queue, blocking the caller.
     func performBlocking<T>(_ work: (any DatabaseConnection) throws -> T) throws -> T {
         try queue.sync { try withConnection(work) }
+    }
+
+    /// Interrupts the running statement if `flag`'s work is still the one running; the lock keeps the next work
+    /// from starting meanwhile.
+    private func interrupt(_ flag: CancellationFlag) {
+        running.withLock { running in
+            guard running.work === flag else { return }
+            running.interrupter?.interrupt()
+        }
     }
 
     /// Closes the connection on the lane's queue, after any transaction in progress there.
@@ -77,6 +106,9 @@ final class ConnectionLane: @unchecked Sendable {
         }
     }
 }
+
+/// Where cancellations interrupt statements: a thread of its own, since PQcancel blocks on the network.
+private let interruptQueue = DispatchQueue(label: "versioned-orm.interrupts")
 
 /// Marks a lane's queue with the database that owns it, so a nested `write` inside a transaction closure is
 /// reported at once instead of waiting for a connection it already holds.

@@ -72,11 +72,14 @@ public final class Database: Sendable {
     @discardableResult
     public func writeWithoutTransaction<T: Sendable>(_ body: @escaping @Sendable (Transaction) throws -> T) async throws -> T {
         try rejectNesting()
+        try Task.checkCancellation()
         let lane = try await writers.acquire(timeout: context.configuration.connectionTimeout)
         defer { writers.release(lane) }
         let context = self.context
-        return try await lane.perform { connection in
-            try Transaction.performWithoutTransaction(on: connection, context: context, body)
+        return try await Self.reportingCancellation {
+            try await lane.perform { connection, cancellation in
+                try Transaction.performWithoutTransaction(on: connection, context: context, cancellation: cancellation, body)
+            }
         }
     }
 
@@ -88,7 +91,7 @@ public final class Database: Sendable {
         let lane = try writers.acquireBlocking(timeout: context.configuration.connectionTimeout)
         defer { writers.release(lane) }
         return try lane.performBlocking { connection in
-            try Transaction.performWithoutTransaction(on: connection, context: context, body)
+            try Transaction.performWithoutTransaction(on: connection, context: context, cancellation: nil, body)
         }
     }
 
@@ -128,11 +131,26 @@ public final class Database: Sendable {
         _ body: @escaping @Sendable (Transaction) throws -> T
     ) async throws -> T {
         try rejectNesting()
+        // A task cancelled before its transaction starts runs none of it.
+        try Task.checkCancellation()
         let lane = try await acquire(from: pool, options: options)
         defer { pool.release(lane) }
         let context = self.context
-        return try await lane.perform { connection in
-            try Transaction.perform(on: connection, options: options, context: context, body)
+        return try await Self.reportingCancellation {
+            try await lane.perform { connection, cancellation in
+                try Transaction.perform(on: connection, options: options, context: context, cancellation: cancellation,
+                                        body)
+            }
+        }
+    }
+
+    /// A statement interrupted because the task was cancelled surfaces as `CancellationError`, as Swift code
+    /// expects; the transaction was rolled back.
+    private static func reportingCancellation<T>(_ work: () async throws -> T) async throws -> T {
+        do {
+            return try await work()
+        } catch let error as DatabaseError where error.kind == .cancelled && Task.isCancelled {
+            throw CancellationError()
         }
     }
 
@@ -145,7 +163,7 @@ public final class Database: Sendable {
         let lane = try acquireBlocking(from: pool, options: options)
         defer { pool.release(lane) }
         return try lane.performBlocking { connection in
-            try Transaction.perform(on: connection, options: options, context: context, body)
+            try Transaction.perform(on: connection, options: options, context: context, cancellation: nil, body)
         }
     }
 
@@ -164,7 +182,7 @@ public final class Database: Sendable {
     /// idle writer or fails at once. Returns nil when the caller should wait as usual.
     private func laneWithoutWaiting(from pool: ConnectionPool, options: TransactionOptions) throws -> ConnectionLane? {
         guard !options.readOnly, !options.waitForWriteLock, dialect.writeLockScope == .database else { return nil }
-        guard let lane = pool.acquireIfIdle() else {
+        guard let lane = try pool.acquireIfIdle() else {
             throw DatabaseError(kind: .lockNotAvailable, code: "WRITE_LOCK_HELD",
                                 message: "another transaction holds the database's write lock (NOWAIT)")
         }

@@ -1,7 +1,8 @@
 /// One open connection, implemented by a driver.
 ///
 /// A connection is confined: the core calls it from exactly one serial queue (its lane), never concurrently and
-/// never from Swift's cooperative thread pool, so implementations may block and need no locks.
+/// never from Swift's cooperative thread pool, so implementations may block and need no locks. The one exception
+/// is ``interrupter``, whose object is made to be called from any thread.
 public protocol DatabaseConnection: AnyObject {
     /// Runs a statement and returns how many rows it changed (for statements that change none: 0).
     func execute(_ statement: RenderedSQL) throws -> Int
@@ -10,10 +11,33 @@ public protocol DatabaseConnection: AnyObject {
     func query(_ statement: RenderedSQL, _ body: (inout Row) throws -> Void) throws -> Int
     /// False once the connection is known to be unusable (the server went away); the pool then replaces it.
     var isUsable: Bool { get }
+    /// Whether the connection is inside a transaction, as the database itself reports it. The core checks it
+    /// before COMMIT, so a transaction that the database already ended or aborted is never reported committed.
+    var transactionState: ConnectionTransactionState { get }
+    /// Stops the statement running on this connection, from another thread; nil when the driver cannot.
+    var interrupter: (any ConnectionInterrupter)? { get }
     /// Called before BEGIN: a driver may refuse writes in `read`, or stop waiting for locks.
     func transactionWillBegin(_ options: TransactionOptions) throws
     /// Called after COMMIT or ROLLBACK, whatever their outcome.
     func transactionDidEnd()
+}
+
+/// A connection's transaction state as its database reports it.
+public enum ConnectionTransactionState: Sendable, Equatable {
+    /// No transaction is open: every statement commits by itself.
+    case none
+    /// A transaction is open and usable.
+    case active
+    /// A transaction is open, but a failed statement aborted it: only a rollback is accepted.
+    case failed
+}
+
+/// Interrupts the statement a connection is running, when the task waiting for it is cancelled.
+///
+/// Called from any thread, at any time, also while the connection is idle or being closed; the implementation
+/// makes that safe (sqlite3_interrupt, PQcancel).
+public protocol ConnectionInterrupter: AnyObject, Sendable {
+    func interrupt()
 }
 
 /// Which connections a driver wants the pool to hold.
@@ -45,4 +69,6 @@ extension DatabaseConnection {
     public func transactionWillBegin(_ options: TransactionOptions) throws {}
     /// Called after COMMIT or ROLLBACK, whatever their outcome.
     public func transactionDidEnd() {}
+    /// No interruption by default.
+    public var interrupter: (any ConnectionInterrupter)? { nil }
 }

@@ -3,6 +3,8 @@
 /// `description` shows the kind, the code, the message and the SQL, never bound values and never the server's
 /// detail text (PostgreSQL's detail repeats key values); both are properties for code that wants them, and
 /// ``DatabaseConfiguration/revealsValuesInErrors`` puts the bound values into the description while debugging.
+/// Server messages that quote input (PostgreSQL's `invalid input syntax for type integer: "…"`) carry the quoted
+/// part only when values are revealed. `String(reflecting:)` prints the same text as `description`.
 public struct DatabaseError: Error, Sendable, CustomStringConvertible {
     /// The classes of failure callers act on.
     public struct Kind: Hashable, Sendable, CustomStringConvertible {
@@ -24,8 +26,18 @@ public struct DatabaseError: Error, Sendable, CustomStringConvertible {
         public static let constraintViolation = Kind("constraintViolation")
         /// A write was attempted on a read-only connection or transaction.
         public static let readOnly = Kind("readOnly")
-        /// The connection is gone; the pool discards it.
+        /// The connection is gone; the pool discards it. Raised before COMMIT was sent, so nothing of the
+        /// transaction was committed and running it again is safe.
         public static let connectionLost = Kind("connectionLost")
+        /// The connection was lost while COMMIT was on its way, or during a statement that commits by itself
+        /// (`writeWithoutTransaction`): the work may or may not have been committed. Retry policies do not retry
+        /// it unless told the work is idempotent.
+        public static let commitOutcomeUnknown = Kind("commitOutcomeUnknown")
+        /// The statement was stopped because the task waiting for it was cancelled (SQLITE_INTERRUPT; PostgreSQL
+        /// 57014 after a cancel request).
+        public static let cancelled = Kind("cancelled")
+        /// The statement did not finish within the configured statement timeout and was cancelled.
+        public static let timedOut = Kind("timedOut")
         /// An earlier statement failed and the database refuses more work until the transaction (or a savepoint
         /// around the failure) is rolled back: PostgreSQL's rule.
         public static let transactionAborted = Kind("transactionAborted")
@@ -47,9 +59,18 @@ public struct DatabaseError: Error, Sendable, CustomStringConvertible {
     public let sql: String?
     /// The statement's bound values; kept only when values may be revealed.
     public let binds: [DatabaseValue]?
+    /// The column the failure names, where the database reports one (the column of a NOT NULL violation).
+    public let columnName: String?
+    /// The message with the input it quoted, when that differs from ``message``; kept only when values may be
+    /// revealed.
+    public let messageWithValues: String?
 
+    /// - Parameters:
+    ///   - message: the message as it may be printed: without values the database quoted from the input.
+    ///   - messageWithValues: the full message, when it quotes input; dropped unless values are revealed.
     public init(kind: Kind, code: String, numericCode: Int32? = nil, message: String, detail: String? = nil,
-                sql: String? = nil, binds: [DatabaseValue]? = nil) {
+                sql: String? = nil, binds: [DatabaseValue]? = nil, columnName: String? = nil,
+                messageWithValues: String? = nil) {
         self.kind = kind
         self.code = code
         self.numericCode = numericCode
@@ -57,6 +78,8 @@ public struct DatabaseError: Error, Sendable, CustomStringConvertible {
         self.detail = detail
         self.sql = sql
         self.binds = binds
+        self.columnName = columnName
+        self.messageWithValues = messageWithValues
     }
 
     /// True for the failures a retry policy retries: serialization failures, deadlocks and busy databases.
@@ -67,7 +90,7 @@ public struct DatabaseError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String {
-        var text = "DatabaseError(\(kind), code \(code)): \(message)"
+        var text = "DatabaseError(\(kind), code \(code)): \(binds != nil ? messageWithValues ?? message : message)"
         if let sql { text += " — SQL: \(sql)" }
         if let binds { text += " — values: \(binds)" }
         return text
@@ -76,6 +99,31 @@ public struct DatabaseError: Error, Sendable, CustomStringConvertible {
     /// The same error with the statement that caused it attached; values only when `revealValues`.
     public func with(statement: RenderedSQL, revealValues: Bool) -> DatabaseError {
         DatabaseError(kind: kind, code: code, numericCode: numericCode, message: message, detail: detail,
-                      sql: statement.text, binds: revealValues ? statement.binds : nil)
+                      sql: statement.text, binds: revealValues ? statement.binds : nil, columnName: columnName,
+                      messageWithValues: revealValues ? messageWithValues : nil)
+    }
+
+    /// The same error with another kind, for a failure whose meaning the core knows better than the driver
+    /// (a lost connection during COMMIT is an unknown outcome).
+    public func with(kind: Kind, message: String? = nil) -> DatabaseError {
+        DatabaseError(kind: kind, code: code, numericCode: numericCode, message: message ?? self.message,
+                      detail: detail, sql: sql, binds: binds, columnName: columnName,
+                      messageWithValues: messageWithValues)
+    }
+
+    /// `text` with every double-quoted part replaced by `"…"`: what a server message that quotes input may show.
+    public static func redactingQuotedText(_ text: String) -> String {
+        var result = ""
+        var inQuote = false
+        for character in text {
+            if character == "\"" {
+                result.append(character)
+                if !inQuote { result += "…" }
+                inQuote.toggle()
+            } else if !inQuote {
+                result.append(character)
+            }
+        }
+        return result
     }
 }

@@ -4,8 +4,8 @@ public enum PersistenceError: Error, Sendable, CustomStringConvertible, Equatabl
     case notInserted(model: String, operation: String)
     /// The value's version is negative: it did not come from this library.
     case invalidVersion(model: String, version: Int64)
-    /// The version is Int64.max and cannot be bumped.
-    case versionOverflow(model: String, primaryKey: Int64)
+    /// The version is Int64.max and cannot be bumped. `primaryKey` is nil for a bulk update, which changed no row.
+    case versionOverflow(model: String, primaryKey: Int64?)
     /// A column list named a property that is not a column of the schema.
     case unknownColumn(model: String, property: String)
     /// An `update` closure changed the primary key or the version, which the library owns.
@@ -19,8 +19,10 @@ public enum PersistenceError: Error, Sendable, CustomStringConvertible, Equatabl
             "cannot \(operation) \(model): it has no primary key or version yet; insert it first"
         case .invalidVersion(let model, let version):
             "cannot write \(model): version \(version) is not a version the library wrote"
-        case .versionOverflow(let model, let key):
+        case .versionOverflow(let model, let key?):
             "cannot write \(model) id \(key): its version is Int64.max and cannot be incremented"
+        case .versionOverflow(let model, nil):
+            "cannot update \(model): a row's version is Int64.max and cannot be incremented; no row was changed"
         case .unknownColumn(let model, let property):
             "\(model) has no column for property \(property)"
         case .identityChanged(let model):

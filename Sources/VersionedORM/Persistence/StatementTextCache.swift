@@ -11,6 +11,9 @@ final class StatementTextCache: Sendable {
         case findByKey
         case insert(withKey: Bool)
         case update(columns: [Int])
+        /// A versioned update whose new version is bound rather than `version + 1`: the row's next version skips
+        /// the versions a rolled-back savepoint burned.
+        case updateSettingVersion(columns: [Int])
         /// `.naive`: the changed columns, no version check.
         case unversionedUpdate(columns: [Int])
         case delete

@@ -3,6 +3,9 @@ extension Transaction {
     ///
     /// On success the value holds its new key and version 1. A value that already has a primary key is inserted
     /// with that key. On failure (a constraint, say) the value is unchanged.
+    ///
+    /// The key property is a `let`, so the library cannot assign it: the inserted value is rebuilt through the
+    /// model's `init(row:)` from what was written plus the key, exactly as a later read would build it.
     public func insert<M: Model>(_ value: inout M) throws {
         try requireWritable("insert")
         let schema = M.schema
@@ -35,7 +38,40 @@ extension Transaction {
         guard let generated else {
             throw PersistenceError.unexpectedRowCount(model: String(describing: M.self), operation: "insert", count: 0)
         }
-        value[keyPath: schema.primaryKey] = generated
-        value[keyPath: schema.version] = 1
+        var version: Int64 = 1
+        if versionLedger.isActive {
+            version = try versionAfterInsert(of: .init(table: schema.table, key: generated), schema: schema)
+        }
+        var columnValues = binds
+        if givenKey == nil { columnValues.insert(.integer(generated), at: 0) }
+        columnValues.append(.integer(version))
+        var row = Row(cursor: ValueListCursor(columnValues))
+        value = try M.decode(&row)
     }
+
+    /// SQLite hands a key out again when the savepoint that inserted it rolled back (its sequence rolls back
+    /// too). A value from that insert still holds the key with version 1, so a row that reuses the key moves
+    /// past the versions burned for it before anyone can save over it.
+    private func versionAfterInsert<M>(of row: SavepointVersionLedger.RowKey, schema: Schema<M>) throws -> Int64 {
+        var version: Int64 = 1
+        if let floor = versionLedger.floor(for: row) {
+            version = try nextVersion(of: row, after: floor, model: String(describing: M.self))
+            let update: SQL = """
+                UPDATE \(identifier: row.table) SET \(identifier: schema.versionColumn) = \(version) \
+                WHERE \(identifier: schema.primaryKeyColumn) = \(row.key)
+                """
+            try send(render(update))
+        }
+        versionLedger.recordWrite(row, primaryKeyColumn: schema.primaryKeyColumn, versionColumn: schema.versionColumn,
+                                  version: version)
+        return version
+    }
+}
+
+/// A row made of values already in memory, read through the same decoding path as a database row.
+final class ValueListCursor: RowCursor {
+    private let values: [DatabaseValue]
+    init(_ values: [DatabaseValue]) { self.values = values }
+    var columnCount: Int { values.count }
+    func value(at index: Int) throws -> DatabaseValue { values[index] }
 }

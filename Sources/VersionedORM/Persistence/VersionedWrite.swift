@@ -18,29 +18,43 @@ extension Transaction {
 
     /// `UPDATE table SET columns, version = version + 1 WHERE pk = ? AND version = ?`; returns the new version.
     /// `columnIndices` are positions in the schema's columns, in schema order; empty bumps the version alone.
+    /// After a savepoint burned versions of the row, the new version skips past them (`version = ?`).
     func versionedUpdate<M: Model>(_ value: M, columnIndices: [Int], operation: String) throws -> Int64 {
         try requireWritable(operation)
         let (id, version) = try identity(of: value, operation: operation)
+        let model = String(describing: M.self)
         guard version < Int64.max else {
-            throw PersistenceError.versionOverflow(model: String(describing: M.self), primaryKey: id)
+            throw PersistenceError.versionOverflow(model: model, primaryKey: id)
         }
         let schema = M.schema
-        let text = try schema.statementTexts.text(dialect: dialect, shape: .update(columns: columnIndices)) {
+        let row = SavepointVersionLedger.RowKey(table: schema.table, key: id)
+        let newVersion = try nextVersion(of: row, after: version, model: model)
+        let skipsVersions = newVersion != version + 1
+        let shape: StatementTextCache.Shape = skipsVersions
+            ? .updateSettingVersion(columns: columnIndices) : .update(columns: columnIndices)
+        let text = try schema.statementTexts.text(dialect: dialect, shape: shape) {
             let versionColumn = schema.versionColumn
-            let setList = columnIndices.map { "\(identifier: schema.columns[$0].name) = \(Int64(0))" as SQL }
-                + ["\(identifier: versionColumn) = \(identifier: versionColumn) + 1" as SQL]
+            let bump: SQL = skipsVersions
+                ? "\(identifier: versionColumn) = \(newVersion)"
+                : "\(identifier: versionColumn) = \(identifier: versionColumn) + 1"
+            let setList = columnIndices.map { "\(identifier: schema.columns[$0].name) = \(Int64(0))" as SQL } + [bump]
             return """
                 UPDATE \(identifier: schema.table) SET \(SQL.joined(setList, separator: ", ")) \
                 WHERE \(identifier: schema.primaryKeyColumn) = \(id) AND \(identifier: versionColumn) = \(version)
                 """
         }
         var binds: [DatabaseValue] = []
-        binds.reserveCapacity(columnIndices.count + 2)
+        binds.reserveCapacity(columnIndices.count + 3)
         for index in columnIndices { binds.append(schema.columns[index].value(in: value)) }
+        if skipsVersions { binds.append(.integer(newVersion)) }
         binds.append(.integer(id))
         binds.append(.integer(version))
         try expectOneRow(try send(RenderedSQL(text: text, binds: binds)), M.self, id: id, version: version, operation: operation)
-        return version + 1
+        if versionLedger.isActive {
+            versionLedger.recordWrite(row, primaryKeyColumn: schema.primaryKeyColumn,
+                                      versionColumn: schema.versionColumn, version: newVersion)
+        }
+        return newVersion
     }
 
     /// `DELETE FROM table WHERE pk = ? AND version = ?`.
@@ -57,6 +71,7 @@ extension Transaction {
         }
         let changed = try send(RenderedSQL(text: text, binds: [.integer(id), .integer(version)]))
         try expectOneRow(changed, M.self, id: id, version: version, operation: operation)
+        if versionLedger.isActive { versionLedger.settled(.init(table: schema.table, key: id)) }
     }
 
     /// `UPDATE table SET columns, version = version + 1 WHERE pk = ?` with no version check: `.naive` only.
@@ -66,17 +81,29 @@ extension Transaction {
         let schema = M.schema
         try schema.validate()
         let text = try schema.statementTexts.text(dialect: dialect, shape: .unversionedUpdate(columns: columnIndices)) {
-            let versionColumn = schema.versionColumn
             let setList = columnIndices.map { "\(identifier: schema.columns[$0].name) = \(Int64(0))" as SQL }
-                + ["\(identifier: versionColumn) = \(identifier: versionColumn) + 1" as SQL]
+                + [schema.checkedVersionBump]
             return """
                 UPDATE \(identifier: schema.table) SET \(SQL.joined(setList, separator: ", ")) \
                 WHERE \(identifier: schema.primaryKeyColumn) = \(id)
                 """
         }
         var binds = columnIndices.map { schema.columns[$0].value(in: value) }
+        binds.append(.integer(Int64.max))
         binds.append(.integer(id))
-        return try send(RenderedSQL(text: text, binds: binds))
+        return try reportingVersionOverflow(M.self, primaryKey: id) { try send(RenderedSQL(text: text, binds: binds)) }
+    }
+
+    /// A bulk or unversioned write bumps with ``Schema/checkedVersionBump``, which turns a version at Int64.max into
+    /// NULL and so into a NOT NULL violation on the version column, on both databases, before any row changes.
+    /// That failure is reported as what it is.
+    func reportingVersionOverflow<M: Model, T>(_ type: M.Type, primaryKey: Int64?, _ write: () throws -> T) throws -> T {
+        do {
+            return try write()
+        } catch let error as DatabaseError
+            where error.kind == .notNullViolation && error.columnName == M.schema.versionColumn {
+            throw PersistenceError.versionOverflow(model: String(describing: M.self), primaryKey: primaryKey)
+        }
     }
 
     private func expectOneRow<M: Model>(_ changed: Int, _ type: M.Type, id: Int64, version: Int64,

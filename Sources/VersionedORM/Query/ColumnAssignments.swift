@@ -27,7 +27,7 @@ public struct ColumnAssignments<M: Model> {
         set {
             let schema = M.schema
             guard let index = schema.columnIndex(for: keyPath) else {
-                problems.append(keyPath == schema.primaryKey || keyPath == schema.version
+                problems.append(keyPath as AnyKeyPath == schema.primaryKey as AnyKeyPath || keyPath == schema.version
                     ? "an update cannot assign the primary key or the version; the library owns them"
                     : "\(M.self): the property \(keyPath) is not a column of the schema")
                 return

@@ -7,12 +7,15 @@ extension Query {
     /// ```
     ///
     /// The version of every row it touches goes up by one, so copies held elsewhere become stale; pass
-    /// `bumpingVersion: false` to leave versions alone. Returns the number of rows changed.
+    /// `bumpingVersion: false` to leave versions alone. Returns the number of rows changed. When a matching row's
+    /// version is Int64.max, nothing changes and it throws ``PersistenceError/versionOverflow(model:primaryKey:)``.
     @discardableResult
     public func update(_ transaction: Transaction, bumpingVersion: Bool = true,
                        _ assign: (inout ColumnAssignments<M>) -> Void) throws -> Int {
         guard let statement = try updateStatement(transaction, bumpingVersion: bumpingVersion, assign: assign) else { return 0 }
-        return try transaction.send(transaction.render(statement))
+        return try transaction.reportingVersionOverflow(M.self, primaryKey: nil) {
+            try transaction.send(transaction.render(statement))
+        }
     }
 
     /// The same update, returning the changed rows as the database left them (RETURNING): refresh values held in
@@ -23,7 +26,20 @@ extension Query {
         let names = M.schema.selectedColumnNames.map { SQL(segments: [.identifier($0)]) }
         statement.append(" RETURNING \(SQL.joined(names, separator: ", "))")
         var models: [M] = []
-        try transaction.query(transaction.render(statement)) { row in models.append(try M.decode(&row)) }
+        _ = try transaction.reportingVersionOverflow(M.self, primaryKey: nil) {
+            try transaction.query(transaction.render(statement)) { row in models.append(try M.decode(&row)) }
+        }
+        if bumpingVersion, transaction.versionLedger.isActive {
+            // These values leave with their new versions: if a savepoint around this rolls back, those versions
+            // must be burned like any other write's.
+            let schema = M.schema
+            for model in models {
+                guard let key = model[keyPath: schema.primaryKey] else { continue }
+                transaction.versionLedger.recordWrite(
+                    .init(table: schema.table, key: key), primaryKeyColumn: schema.primaryKeyColumn,
+                    versionColumn: schema.versionColumn, version: model[keyPath: schema.version])
+            }
+        }
         return models
     }
 
@@ -37,8 +53,8 @@ extension Query {
         if let problem = assignments.problems.first { throw SchemaError(problem) }
         var setList = assignments.assignments.map { "\(identifier: $0.name) = \($0.value)" as SQL }
         if bumpingVersion {
-            let version = schema.versionColumn
-            setList.append("\(identifier: version) = \(identifier: version) + 1")
+            if transaction.versionLedger.isActive { try transaction.settleBurnedVersions(in: schema.table) }
+            setList.append(schema.checkedVersionBump)
         }
         guard !setList.isEmpty else { return nil }
         var statement: SQL = "UPDATE \(identifier: schema.table) SET \(SQL.joined(setList, separator: ", "))"

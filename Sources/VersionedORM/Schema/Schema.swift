@@ -7,7 +7,9 @@
 public final class Schema<M>: Sendable {
     public let table: String
     public let primaryKeyColumn: String
-    public let primaryKey: WritableKeyPath<M, Int64?> & Sendable
+    /// The key property. It must be a `let`: a key that can be reassigned could point a loaded value at another
+    /// row, and a save would then overwrite that row whenever the two versions happen to match.
+    public let primaryKey: KeyPath<M, Int64?> & Sendable
     public let versionColumn: String
     public let version: WritableKeyPath<M, Int64> & Sendable
     /// The data columns, in the order `init(row:)` reads them (between primary key and version).
@@ -19,7 +21,7 @@ public final class Schema<M>: Sendable {
 
     public init(
         table: String,
-        primaryKey: WritableKeyPath<M, Int64?> & Sendable,
+        primaryKey: KeyPath<M, Int64?> & Sendable,
         primaryKeyColumn: String = "id",
         version: WritableKeyPath<M, Int64> & Sendable,
         versionColumn: String = "version",
@@ -41,11 +43,23 @@ public final class Schema<M>: Sendable {
         for name in [primaryKeyColumn, versionColumn] + columns.map(\.name) {
             if !seen.insert(name.lowercased()).inserted { problems.append("column '\(name)' is declared twice") }
         }
+        if primaryKey is WritableKeyPath<M, Int64?> {
+            problems.append("the primary key property must be a 'let' (declare 'let id: Int64?'), so that a loaded "
+                + "value can never be pointed at another row; insert fills it in")
+        }
         for (offset, column) in columns.enumerated()
         where columns[..<offset].contains(where: { $0.keyPath == column.keyPath }) {
             problems.append("the property of column '\(column.name)' is mapped twice")
         }
         problem = problems.isEmpty ? nil : "\(String(describing: M.self)): " + problems.joined(separator: "; ")
+    }
+
+    /// `version = CASE WHEN version < ? THEN version + 1 END`, bound with Int64.max: the bump of bulk and
+    /// unversioned writes. At Int64.max it yields NULL, which the NOT NULL version column refuses on both
+    /// databases (SQLite would otherwise store the sum as a REAL and PostgreSQL fail with 22003), so a row's
+    /// version is never damaged and the failure is the same everywhere.
+    var checkedVersionBump: SQL {
+        "\(identifier: versionColumn) = CASE WHEN \(identifier: versionColumn) < \(Int64.max) THEN \(identifier: versionColumn) + 1 END"
     }
 
     /// The number of values `init(row:)` reads: primary key, columns, version.

@@ -2,9 +2,12 @@
 /// long in all.
 ///
 /// A policy retries exactly the failures another attempt can fix: ``StaleRecordError`` (someone else wrote the
-/// row first) and transient database conflicts (`DatabaseError.isTransient`: PostgreSQL serialization failures
-/// and deadlocks, SQLite busy and locked). Every attempt runs the whole operation again, with fresh reads in a
-/// new transaction, so a stale version is never sent twice. Any other error ends the run at once.
+/// row first), transient database conflicts (`DatabaseError.isTransient`: PostgreSQL serialization failures
+/// and deadlocks, SQLite busy and locked) and a connection lost before COMMIT was sent (`.connectionLost`:
+/// nothing was committed). Every attempt runs the whole operation again, with fresh reads in a new transaction,
+/// so a stale version is never sent twice. A connection lost during COMMIT (`.commitOutcomeUnknown`) may have
+/// committed: it is retried only when ``idempotent`` says running the work twice is harmless. Any other error,
+/// and cancellation of the calling task, ends the run at once.
 ///
 /// ```swift
 /// let result = try await RetryPolicy(maxAttempts: 5).run { attempt in
@@ -33,19 +36,24 @@ public struct RetryPolicy: Sendable {
     public var clock: RetryClock
     /// Picks the jittered wait: given the upper bound, returns a duration in `0...bound`.
     public var jitter: @Sendable (Duration) -> Duration
+    /// True when applying the operation twice does no harm, so an attempt whose COMMIT outcome is unknown may be
+    /// run again. False by default: a transfer retried after it did commit would move the money twice.
+    public var idempotent: Bool
 
     public init(
         maxAttempts: Int = 10,
         backoff: Backoff = .exponential(base: .milliseconds(1), cap: .milliseconds(50)),
         deadline: Duration? = nil,
         clock: RetryClock = .continuous,
-        jitter: @escaping @Sendable (Duration) -> Duration = RetryPolicy.uniformJitter
+        jitter: @escaping @Sendable (Duration) -> Duration = RetryPolicy.uniformJitter,
+        idempotent: Bool = false
     ) {
         self.maxAttempts = maxAttempts
         self.backoff = backoff
         self.deadline = deadline
         self.clock = clock
         self.jitter = jitter
+        self.idempotent = idempotent
     }
 
     /// One attempt, no retry.
@@ -53,16 +61,24 @@ public struct RetryPolicy: Sendable {
 
     /// A uniformly random duration in `0...bound`, from the system's random source.
     public static let uniformJitter: @Sendable (Duration) -> Duration = { bound in
-        let nanoseconds = Int64(bound.components.seconds) * 1_000_000_000
-            + Int64(bound.components.attoseconds / 1_000_000_000)
+        let nanoseconds = bound.clampedNanoseconds
         guard nanoseconds > 0 else { return .zero }
         return .nanoseconds(Int64.random(in: 0...nanoseconds))
     }
 
-    /// True for the failures this policy retries.
+    /// True for the failures every policy retries: stale versions, transient conflicts, a connection lost before
+    /// COMMIT. See ``retries(_:)`` for the policy's own answer, which adds unknown commit outcomes when
+    /// ``idempotent``.
     public static func isRetryable(_ error: any Error) -> Bool {
         if error is StaleRecordError { return true }
-        if let error = error as? DatabaseError { return error.isTransient }
+        if let error = error as? DatabaseError { return error.isTransient || error.kind == .connectionLost }
+        return false
+    }
+
+    /// True for the failures this policy retries.
+    public func retries(_ error: any Error) -> Bool {
+        if Self.isRetryable(error) { return true }
+        if idempotent, let error = error as? DatabaseError { return error.kind == .commitOutcomeUnknown }
         return false
     }
 
@@ -75,9 +91,12 @@ public struct RetryPolicy: Sendable {
             return wait
         case .exponential(let base, let cap):
             let exponent = min(max(retry - 1, 0), 62)
-            // Doubling saturates at the cap instead of overflowing Duration.
-            var bound = base
-            for _ in 0..<exponent where bound < cap { bound = bound * 2 }
+            // Doubling saturates at the cap instead of overflowing Duration, also for a cap of "no cap"
+            // (`.seconds(Int64.max)`).
+            var bound = max(base, .zero)
+            for _ in 0..<exponent where bound < cap {
+                bound = bound > cap / 2 ? cap : bound * 2
+            }
             return jitter(min(bound, cap))
         }
     }
@@ -95,15 +114,18 @@ public struct RetryPolicy: Sendable {
         let started = clock.now()
         var attempt = 1
         while true {
+            // Checked before every attempt, not only inside a backoff sleep: with no backoff a cancelled task
+            // would otherwise run every remaining attempt.
+            try Task.checkCancellation()
             do {
                 return Retried(value: try await operation(attempt), attempts: attempt)
             } catch {
-                guard Self.isRetryable(error) else { throw error }
+                guard retries(error), !Task.isCancelled else { throw error }
                 guard attempt < maxAttempts else {
                     throw RetriesExhaustedError(attempts: attempt, lastError: error, reason: .attempts)
                 }
                 let wait = delay(beforeRetry: attempt)
-                if let deadline, clock.now() - started + wait >= deadline {
+                if let deadline, Self.saturatingSum(clock.now() - started, wait) >= deadline {
                     throw RetriesExhaustedError(attempts: attempt, lastError: error, reason: .deadline)
                 }
                 onRetry(attempt + 1, error, wait)
@@ -111,6 +133,15 @@ public struct RetryPolicy: Sendable {
                 attempt += 1
             }
         }
+    }
+}
+
+extension RetryPolicy {
+    /// `a + b` for non-negative durations, stopping at a bound far beyond any deadline instead of trapping.
+    static func saturatingSum(_ a: Duration, _ b: Duration) -> Duration {
+        let limit = Duration.seconds(Int64.max / 4)
+        if a >= limit || b >= limit || a >= limit - b { return limit }
+        return a + b
     }
 }
 

@@ -16,9 +16,18 @@ public final class Transaction {
     let context: DatabaseContext
     private(set) var isActive = true
     private var savepointDepth = 0
+    /// The statement failure that aborted the transaction, and the savepoint depth it happened at. Until a
+    /// savepoint at or around that depth rolls back, nothing else runs and COMMIT is refused: PostgreSQL's rule,
+    /// kept on every database so the drivers behave alike.
+    private var failure: (error: DatabaseError, depth: Int)?
+    var versionLedger = SavepointVersionLedger()
+    /// Set when the task that runs this transaction is cancelled; nil for the blocking API.
+    private let cancellation: CancellationFlag?
 
-    init(connection: any DatabaseConnection, isReadOnly: Bool, isAutocommit: Bool = false, context: DatabaseContext) {
+    init(connection: any DatabaseConnection, isReadOnly: Bool, isAutocommit: Bool = false, context: DatabaseContext,
+         cancellation: CancellationFlag?) {
         self.connection = connection
+        self.cancellation = cancellation
         self.dialect = context.dialect
         self.isReadOnly = isReadOnly
         self.isAutocommit = isAutocommit
@@ -29,67 +38,119 @@ public final class Transaction {
     static func performWithoutTransaction<T>(
         on connection: any DatabaseConnection,
         context: DatabaseContext,
+        cancellation: CancellationFlag?,
         _ body: (Transaction) throws -> T
     ) throws -> T {
-        let session = Transaction(connection: connection, isReadOnly: false, isAutocommit: true, context: context)
+        let session = Transaction(connection: connection, isReadOnly: false, isAutocommit: true, context: context,
+                                  cancellation: cancellation)
         defer { session.isActive = false }
         return try body(session)
     }
 
     /// Opens a transaction on `connection`, runs `body`, commits on return and rolls back on throw.
+    ///
+    /// A return from `body` is a commit only if the database commits: when a statement inside failed and its
+    /// error was caught, or raw SQL ended the transaction, the caller gets a `.transactionAborted` error rather
+    /// than a value for work that is not there. A lost connection during COMMIT is `.commitOutcomeUnknown`.
     static func perform<T>(
         on connection: any DatabaseConnection,
         options: TransactionOptions,
         context: DatabaseContext,
+        cancellation: CancellationFlag?,
         _ body: (Transaction) throws -> T
     ) throws -> T {
-        let transaction = Transaction(connection: connection, isReadOnly: options.readOnly, context: context)
+        let transaction = Transaction(connection: connection, isReadOnly: options.readOnly, context: context,
+                                      cancellation: cancellation)
         defer { transaction.isActive = false }
         try connection.transactionWillBegin(options)
         defer { connection.transactionDidEnd() }
         do {
-            try transaction.send(RenderedSQL(text: context.dialect.beginTransactionSQL(options)))
+            try transaction.sendControl(context.dialect.beginTransactionSQL(options))
         } catch let error as DatabaseError where error.kind == .connectionLost {
             throw ConnectionLostBeforeWork(underlying: error)
         }
         let result: T
         do {
             result = try body(transaction)
+            try transaction.prepareCommit()
         } catch {
             transaction.rollbackQuietly()
             throw error
+        }
+        try transaction.commit()
+        return result
+    }
+
+    /// What must hold before COMMIT is sent: no swallowed failure, a transaction still open, burned versions
+    /// moved past.
+    private func prepareCommit() throws {
+        try requireNotAborted()
+        // The work of a cancelled task is rolled back, never committed.
+        try requireNotCancelled()
+        switch connection.transactionState {
+        case .active: break
+        case .failed: throw Self.abortedError(after: nil)
+        case .none: throw Self.endedEarlyError
+        }
+        try settleBurnedVersions()
+    }
+
+    private func commit() throws {
+        guard connection.isUsable else {
+            // The connection died before COMMIT left: the database rolls the transaction back.
+            throw DatabaseError(kind: .connectionLost, code: "08006", message: "connection lost before COMMIT")
         }
         do {
-            try transaction.send(RenderedSQL(text: "COMMIT"))
+            try sendControl("COMMIT")
+        } catch let error as DatabaseError where error.kind == .connectionLost {
+            throw error.with(kind: .commitOutcomeUnknown, message:
+                "the connection was lost during COMMIT: the transaction may or may not have been committed (\(error.message))")
         } catch {
-            transaction.rollbackQuietly()
+            rollbackQuietly()
             throw error
         }
-        return result
     }
 
     /// Runs `body` inside a savepoint: its work is released into the transaction on return and undone on throw,
     /// leaving the enclosing transaction usable. Savepoints nest.
     ///
-    /// A Swift value saved inside a savepoint that rolls back keeps the version it was given; reload it before
-    /// saving it again, or the save reports a ``StaleRecordError``.
+    /// A statement that fails inside `body` can be caught there and the savepoint still rolls back: its work is
+    /// incomplete, so returning normally then throws `.transactionAborted` instead of releasing it. Versions a
+    /// rolled-back savepoint gave to Swift values are never valid again: such a value's next save is reported
+    /// stale, while a copy the savepoint did not touch still saves (see ``SavepointVersionLedger``).
     @discardableResult
     public func savepoint<T>(_ body: (Transaction) throws -> T) throws -> T {
         try requireActive()
         if isAutocommit { throw UsageError.savepointWithoutTransaction }
+        try requireNotAborted()
         savepointDepth += 1
         defer { savepointDepth -= 1 }
         let name = context.dialect.quote(identifier: "versioned_orm_sp\(savepointDepth)")
-        try send(RenderedSQL(text: "SAVEPOINT \(name)"))
+        try sendControl("SAVEPOINT \(name)")
+        versionLedger.savepointBegan()
+        let result: T
         do {
-            let result = try body(self)
-            try send(RenderedSQL(text: "RELEASE SAVEPOINT \(name)"))
-            return result
+            result = try body(self)
         } catch {
-            try send(RenderedSQL(text: "ROLLBACK TO SAVEPOINT \(name)"))
-            try send(RenderedSQL(text: "RELEASE SAVEPOINT \(name)"))
+            try rollBack(toSavepoint: name)
             throw error
         }
+        if let failure, failure.depth >= savepointDepth {
+            let error = failure.error
+            try rollBack(toSavepoint: name)
+            throw Self.abortedError(after: error)
+        }
+        try sendControl("RELEASE SAVEPOINT \(name)")
+        versionLedger.savepointReleased()
+        return result
+    }
+
+    private func rollBack(toSavepoint name: String) throws {
+        try sendControl("ROLLBACK TO SAVEPOINT \(name)")
+        try sendControl("RELEASE SAVEPOINT \(name)")
+        if let failure, failure.depth >= savepointDepth { self.failure = nil }
+        let burned = versionLedger.savepointRolledBack()
+        try relock(burned)
     }
 
     // MARK: Raw SQL
@@ -146,26 +207,82 @@ public final class Transaction {
 
     @discardableResult
     func send(_ statement: RenderedSQL) throws -> Int {
-        try requireActive()
-        willSend(statement)
-        do {
-            return try connection.execute(statement)
-        } catch let error as DatabaseError {
-            throw error.with(statement: statement, revealValues: context.configuration.revealsValuesInErrors)
-        }
+        try sending(statement) { try connection.execute($0) }
     }
 
     @usableFromInline
     @discardableResult
     func query(_ statement: RenderedSQL, _ body: (inout Row) throws -> Void) throws -> Int {
+        try sending(statement) { try connection.query($0, body) }
+    }
+
+    /// Every statement of the closure goes through here: refused after a failure, values checked, traced, and a
+    /// failure recorded so COMMIT cannot pretend it did not happen.
+    private func sending(_ statement: RenderedSQL, _ run: (RenderedSQL) throws -> Int) throws -> Int {
         try requireActive()
-        willSend(statement)
+        try requireNotAborted()
+        try requireNotCancelled()
+        let checked = try statement.checkedForStorage()
+        willSend(checked)
         do {
-            return try connection.query(statement, body)
+            let changed = try run(checked)
+            if !isAutocommit, connection.transactionState == .none {
+                // Raw SQL ended the transaction (COMMIT, ROLLBACK): what follows would commit statement by
+                // statement, outside the all-or-nothing the caller asked for.
+                failure = (Self.endedEarlyError, -1)
+                throw Self.endedEarlyError
+            }
+            return changed
         } catch let error as DatabaseError {
-            throw error.with(statement: statement, revealValues: context.configuration.revealsValuesInErrors)
+            let reported = error.with(statement: checked, revealValues: context.configuration.revealsValuesInErrors)
+            if isAutocommit {
+                // Each statement commits by itself, so a connection lost during one leaves its outcome unknown.
+                if error.kind == .connectionLost {
+                    throw reported.with(kind: .commitOutcomeUnknown, message:
+                        "the connection was lost during a statement that commits by itself: it may or may not have been committed (\(error.message))")
+                }
+            } else if failure == nil {
+                failure = (reported, savepointDepth)
+            }
+            throw reported
         }
     }
+
+    /// Transaction control: sent even when a failure is recorded (a rollback is how one recovers).
+    private func sendControl(_ text: String) throws {
+        let statement = RenderedSQL(text: text)
+        willSend(statement)
+        do {
+            _ = try connection.execute(statement)
+        } catch let error as DatabaseError {
+            throw error.with(statement: statement, revealValues: false)
+        }
+    }
+
+    private func requireNotAborted() throws {
+        guard let failure else { return }
+        // Depth -1: raw SQL ended the transaction, which no savepoint can undo; say so rather than "failed".
+        throw failure.depth < 0 ? failure.error : Self.abortedError(after: failure.error)
+    }
+
+    private func requireNotCancelled() throws {
+        if cancellation?.isCancelled == true {
+            throw DatabaseError(kind: .cancelled, code: "CANCELLED", message: "the task running the transaction was cancelled")
+        }
+    }
+
+    static func abortedError(after cause: DatabaseError?) -> DatabaseError {
+        var message = "an earlier statement in this transaction failed"
+        if let cause { message += " (\(cause.kind), code \(cause.code))" }
+        message += "; nothing more runs and nothing commits until the savepoint around it (or the transaction) "
+            + "rolls back. Wrap statements that may fail in tx.savepoint { }"
+        return DatabaseError(kind: .transactionAborted, code: "25P02", message: message)
+    }
+
+    static let endedEarlyError = DatabaseError(
+        kind: .transactionAborted, code: "TRANSACTION_ENDED",
+        message: "a statement sent through execute (COMMIT or ROLLBACK) ended the transaction; its work may not "
+            + "have been committed. End transactions by returning from or throwing out of the closure")
 
     private func willSend(_ statement: RenderedSQL) {
         context.configuration.trace?(statement.text)
@@ -173,11 +290,11 @@ public final class Transaction {
     }
 
     private func rollbackQuietly() {
+        guard connection.transactionState != .none else { return }
         do {
-            try send(RenderedSQL(text: "ROLLBACK"))
+            try sendControl("ROLLBACK")
         } catch {
-            // The transaction may already be gone (PostgreSQL ends it on a failed COMMIT; a lost connection ends
-            // everything); the original error is what the caller needs to see.
+            // A lost connection ends everything; the original error is what the caller needs to see.
             context.configuration.logger.debug("rollback failed", metadata: ["error": "\(error)"])
         }
     }

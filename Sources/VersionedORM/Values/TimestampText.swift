@@ -5,24 +5,59 @@ import Foundation
 /// Dates are stored with microsecond precision, PostgreSQL's own: a `Date` is rounded to the nearest
 /// microsecond when written. The conversion is integer arithmetic on the proleptic Gregorian calendar, in UTC,
 /// so it neither allocates a formatter nor depends on the process time zone.
+///
+/// The storable range is 0001-01-01 00:00:00 through 9999-12-31 23:59:59.999999 UTC: four-digit years, so that
+/// SQLite's text sorts and compares in time order and every value written reads back. A `Date` outside it (or
+/// not finite) is refused with a `DatabaseError` of kind `.invalidValue` before anything is sent. Note that a
+/// `Date` is a `Double`: near year 9999 it only resolves about 30 µs, so `9999-12-31T23:59:59.999999Z` parses
+/// to 10000-01-01 and is refused; use `9999-12-31T23:59:59Z` as an "end of time".
 public enum TimestampText {
     private static let microsPerSecond: Int64 = 1_000_000
     private static let microsPerDay: Int64 = 86_400 * 1_000_000
+    /// Seconds from 1970-01-01 to 2001-01-01, Foundation's reference date.
+    private static let referenceOffset: Int64 = 978_307_200
+    /// 0001-01-01 and 10000-01-01, in microseconds since 1970.
+    private static let lowestMicros = days(fromCivil: 1, 1, 1) * 86_400 * 1_000_000
+    private static let endMicros = days(fromCivil: 10_000, 1, 1) * 86_400 * 1_000_000
 
-    /// Whole microseconds since 1970-01-01 00:00:00 UTC, rounded to nearest.
-    public static func microseconds(since1970 date: Date) -> Int64 {
-        Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
+    /// Whole microseconds since 1970-01-01 00:00:00 UTC, rounded to nearest; nil when the date is outside the
+    /// storable range or not finite.
+    public static func microseconds(since1970 date: Date) -> Int64? {
+        let sinceReference = date.timeIntervalSinceReferenceDate
+        let lowestSeconds = Double(lowestMicros / microsPerSecond - referenceOffset)
+        let endSeconds = Double(endMicros / microsPerSecond - referenceOffset)
+        guard sinceReference.isFinite, sinceReference >= lowestSeconds - 1, sinceReference <= endSeconds + 1 else {
+            return nil
+        }
+        // Whole seconds and the fraction apart: both are exact in a Double, so no rounding happens before the one
+        // to microseconds, and a date read back converts to the same microseconds.
+        let wholeSeconds = sinceReference.rounded(.down)
+        let fraction = Int64(((sinceReference - wholeSeconds) * 1_000_000).rounded())
+        let micros = (Int64(wholeSeconds) + referenceOffset) * microsPerSecond + fraction
+        guard micros >= lowestMicros, micros < endMicros else { return nil }
+        return micros
+    }
+
+    /// The microseconds of a date that can be stored, or the error that refuses it.
+    public static func storableMicroseconds(_ date: Date) throws -> Int64 {
+        guard let micros = microseconds(since1970: date) else {
+            throw DatabaseError(
+                kind: .invalidValue, code: "22008",
+                message: "a date outside 0001-01-01 … 9999-12-31 UTC (or not finite) cannot be stored")
+        }
+        return micros
     }
 
     public static func date(microsecondsSince1970 micros: Int64) -> Date {
         let seconds = micros.quotientRoundingDown(by: microsPerSecond)
         let fraction = micros - seconds * microsPerSecond
-        return Date(timeIntervalSince1970: Double(seconds) + Double(fraction) / 1_000_000)
+        return Date(timeIntervalSinceReferenceDate: Double(seconds - referenceOffset) + Double(fraction) / 1_000_000)
     }
 
     /// `YYYY-MM-DD HH:MM:SS.ffffff`, UTC, with `utcSuffix` appended (`""` for SQLite, `"+00"` for PostgreSQL).
-    public static func format(_ date: Date, utcSuffix: String = "") -> String {
-        let micros = microseconds(since1970: date)
+    /// Throws for a date outside the storable range.
+    public static func format(_ date: Date, utcSuffix: String = "") throws -> String {
+        let micros = try storableMicroseconds(date)
         let days = micros.quotientRoundingDown(by: microsPerDay)
         var rest = micros - days * microsPerDay
         let (year, month, day) = civil(fromDays: days)
@@ -46,7 +81,7 @@ public enum TimestampText {
     /// Parses `YYYY-MM-DD[ T]HH:MM[:SS[.fraction]][Z|±HH[:MM]]`; text without an offset is UTC.
     public static func parse(_ text: String) -> Date? {
         var scanner = DigitScanner(Array(text.utf8))
-        guard let year = scanner.number(digits: 4), scanner.skip("-"),
+        guard let year = scanner.number(digits: 4), year >= 1, scanner.skip("-"),
               let month = scanner.number(digits: 2), scanner.skip("-"),
               let day = scanner.number(digits: 2), (1...12).contains(month), (1...31).contains(day)
         else { return nil }

@@ -73,6 +73,9 @@ func withDatabase(
             configuration: SQLiteConfiguration(database: configuration, synchronous: .normal))
         try await run(body, on: database)
     case .postgres:
+        // Tests run in parallel; a stock server allows 100 connections, so the suite keeps its own within budget.
+        let permits = try await postgresConnectionBudget.acquire(poolSize + 1)
+        defer { postgresConnectionBudget.release(permits) }
         // Each test gets its own schema, found through search_path, so tests run in parallel on one server.
         let url = try Backend.postgresURL
         let schema = "test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
@@ -90,6 +93,56 @@ func withDatabase(
         }
         try await admin.write { tx in try tx.execute("DROP SCHEMA \(identifier: schema) CASCADE") }
         await admin.close()
+    }
+}
+
+/// Connections the suite's pools may hold at once on the PostgreSQL server. A stock server has
+/// `max_connections = 100`; this leaves room for the few connections tests open by hand and for other clients.
+let postgresConnectionBudget = ConnectionBudget(60)
+
+/// A counting semaphore for async code: waiters queue in order until enough permits are free.
+final class ConnectionBudget: Sendable {
+    private struct State {
+        var available: Int
+        var waiters: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
+    }
+
+    private let capacity: Int
+    private let state: Mutex<State>
+
+    init(_ capacity: Int) {
+        self.capacity = capacity
+        state = Mutex(State(available: capacity))
+    }
+
+    /// Waits until `count` permits (at most the whole budget) are free and takes them; returns how many it took.
+    func acquire(_ count: Int) async throws -> Int {
+        let wanted = min(count, capacity)
+        await withCheckedContinuation { continuation in
+            let granted = state.withLock { state in
+                guard state.waiters.isEmpty, state.available >= wanted else {
+                    state.waiters.append((wanted, continuation))
+                    return false
+                }
+                state.available -= wanted
+                return true
+            }
+            if granted { continuation.resume() }
+        }
+        return wanted
+    }
+
+    func release(_ count: Int) {
+        let ready: [CheckedContinuation<Void, Never>] = state.withLock { state in
+            state.available += count
+            var ready: [CheckedContinuation<Void, Never>] = []
+            while let first = state.waiters.first, first.count <= state.available {
+                state.available -= first.count
+                ready.append(state.waiters.removeFirst().continuation)
+            }
+            return ready
+        }
+        for continuation in ready { continuation.resume() }
     }
 }
 

@@ -2,13 +2,14 @@ import Foundation
 import VersionedORM
 
 struct Account: Model, Equatable {
-    var id: Int64?
+    let id: Int64?
     var owner: String
     var balance: Int64
     var note: String?
     var version: Int64 = 0
 
-    init(owner: String, balance: Int64, note: String? = nil) {
+    init(id: Int64? = nil, owner: String, balance: Int64, note: String? = nil) {
+        self.id = id
         self.owner = owner
         self.balance = balance
         self.note = note
@@ -31,7 +32,7 @@ struct Account: Model, Equatable {
 
 /// Reserved words everywhere, and a version column that is not called "version".
 struct Order: Model, Equatable {
-    var key: Int64?
+    let key: Int64?
     var group: String
     var select: Int64
     var lockVersion: Int64 = 0
@@ -45,6 +46,7 @@ struct Order: Model, Equatable {
     }
 
     init(group: String, select: Int64) {
+        key = nil
         self.group = group
         self.select = select
     }
@@ -63,7 +65,7 @@ enum Tier: String, DatabaseValueConvertible, Equatable {
 
 /// One column of every supported type, plain and optional.
 struct Sample: Model, Equatable {
-    var id: Int64?
+    let id: Int64?
     var flag: Bool
     var int: Int
     var int32: Int32
@@ -111,6 +113,7 @@ struct Sample: Model, Equatable {
          uuid: UUID, tier: Tier, optionalFlag: Bool? = nil, optionalInt: Int? = nil, optionalInt32: Int32? = nil,
          optionalInt64: Int64? = nil, optionalDouble: Double? = nil, optionalText: String? = nil,
          optionalData: Data? = nil, optionalDate: Date? = nil, optionalUUID: UUID? = nil) {
+        id = nil
         self.flag = flag; self.int = int; self.int32 = int32; self.int64 = int64; self.double = double
         self.text = text; self.data = data; self.date = date; self.uuid = uuid; self.tier = tier
         self.optionalFlag = optionalFlag; self.optionalInt = optionalInt; self.optionalInt32 = optionalInt32
@@ -131,7 +134,7 @@ struct Sample: Model, Equatable {
 
 /// A table created before the library: no version column until the migration helper adds it.
 struct LegacyItem: Model, Equatable {
-    var id: Int64?
+    let id: Int64?
     var name: String
     var version: Int64 = 0
 
@@ -146,7 +149,7 @@ struct LegacyItem: Model, Equatable {
 
 /// Reads the accounts table but its initializer forgets a column; decoding must say so, not mis-assign.
 struct ForgetfulAccount: Model {
-    var id: Int64?
+    let id: Int64?
     var owner: String
     var balance: Int64 = 0
     var version: Int64 = 0
@@ -163,7 +166,7 @@ struct ForgetfulAccount: Model {
 
 /// Names that must be refused before any SQL is built.
 struct BadlyNamed: Model {
-    var id: Int64?
+    let id: Int64?
     var name: String
     var version: Int64 = 0
 
@@ -172,7 +175,7 @@ struct BadlyNamed: Model {
         Column("", \.name)
     }
 
-    init(name: String) { self.name = name }
+    init(name: String) { id = nil; self.name = name }
 
     init(row: inout Row) throws {
         id = try row.next(); name = try row.next(); version = try row.next()
@@ -181,7 +184,7 @@ struct BadlyNamed: Model {
 
 /// A job queue row, for SKIP LOCKED.
 struct Job: Model, Equatable {
-    var id: Int64?
+    let id: Int64?
     var title: String
     var claimedBy: String?
     var version: Int64 = 0
@@ -191,7 +194,7 @@ struct Job: Model, Equatable {
         Column("claimed_by", \.claimedBy)
     }
 
-    init(title: String) { self.title = title }
+    init(title: String) { id = nil; self.title = title }
 
     init(row: inout Row) throws {
         id = try row.next(); title = try row.next(); claimedBy = try row.next(); version = try row.next()
@@ -200,7 +203,7 @@ struct Job: Model, Equatable {
 
 /// Used only by the metrics test, so its counters are its own.
 struct MeteredCounter: Model {
-    var id: Int64?
+    let id: Int64?
     var value: Int64
     var version: Int64 = 0
 
@@ -208,7 +211,7 @@ struct MeteredCounter: Model {
         Column("value", \.value)
     }
 
-    init(value: Int64) { self.value = value }
+    init(value: Int64) { id = nil; self.value = value }
 
     init(row: inout Row) throws {
         id = try row.next(); value = try row.next(); version = try row.next()
