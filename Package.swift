@@ -55,6 +55,7 @@ let package = Package(
             name: "BehaviourTests",
             dependencies: [
                 "VersionedORM", "SQLiteDriver", "PostgresDriver",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]
         ),

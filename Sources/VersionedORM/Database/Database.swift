@@ -120,6 +120,12 @@ public final class Database: Sendable {
         }
     }
 
+    /// Waits for a free connection with a timeout pending: the waiters queued right now. Back at zero once
+    /// every waiter has been served, however many waits there were.
+    var pendingConnectionTimeouts: Int {
+        writers.pendingTimeouts + (readers === writers ? 0 : readers.pendingTimeouts)
+    }
+
     /// Opens the writer connection now rather than on first use, so configuration errors surface at start-up.
     public func connect() async throws {
         try await write { _ in }
