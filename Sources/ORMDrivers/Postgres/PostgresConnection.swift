@@ -19,6 +19,7 @@ final class PostgresConnection: DatabaseConnection {
     private let statementTimeout: Duration?
     private let cancelGracePeriod: Duration
     private let cancellation: PostgresInterrupter
+    /// Retained here: libpq holds only a raw pointer to it.
     private let notices: NoticeSink
     /// Set when a statement was abandoned mid-answer: the connection's protocol state is unknown, so it is
     /// never used again.
@@ -42,27 +43,28 @@ final class PostgresConnection: DatabaseConnection {
         }
         keywords.append("client_encoding")
         values.append("UTF8")
-        let opened = try Self.withCStrings(keywords) { keywords in
-            try Self.withCStrings(values) { values in PQconnectdbParams(keywords, values, 1) }
+        // Server notices, and the FATAL message of a backend terminated while connecting, would go to stderr
+        // through libpq's default notice processor: the receiver is installed before the first byte is read.
+        let notices = NoticeSink(logger: configuration.database.logger)
+        let started = try Self.withCStrings(keywords) { keywords in
+            try Self.withCStrings(values) { values in PQconnectStartParams(keywords, values, 1) }
         }
-        guard let opened else {
+        guard let opened = started else {
             throw DatabaseError(kind: .connectionLost, code: "08006", message: "libpq could not allocate a connection")
         }
-        guard PQstatus(opened) == CONNECTION_OK else {
-            // libpq's message names host and user, never the password (the string itself was parsed above).
-            let message = String(cString: PQerrorMessage(opened)).trimmingCharacters(in: .whitespacesAndNewlines)
+        PQsetNoticeReceiver(opened, noticeReceiver, Unmanaged.passUnretained(notices).toOpaque())
+        do {
+            try Self.finishConnecting(opened)
+        } catch {
             PQfinish(opened)
-            throw DatabaseError(kind: .connectionLost, code: "08006", message: "cannot connect to PostgreSQL: \(message)")
+            throw error
         }
         connection = opened
         cacheCapacity = max(1, configuration.statementCacheCapacity)
         statementTimeout = configuration.statementTimeout
         cancelGracePeriod = configuration.cancelGracePeriod
         cancellation = PostgresInterrupter(cancel: PQgetCancel(opened))
-        notices = NoticeSink(logger: configuration.database.logger)
-        // Server notices and the FATAL message of a terminated backend would otherwise go to stderr, bypassing
-        // the application's logger.
-        PQsetNoticeReceiver(opened, noticeReceiver, Unmanaged.passUnretained(notices).toOpaque())
+        self.notices = notices
         // From here on every stored property is set, so a throw runs deinit, which calls PQfinish: calling it
         // here as well would free the connection twice.
         // The row decoder reads ISO timestamps and hex bytea; pin them whatever the server's defaults are.
@@ -255,6 +257,52 @@ final class PostgresConnection: DatabaseConnection {
     private static func affectedRows(_ result: OpaquePointer) -> Int {
         guard let text = PQcmdTuples(result) else { return 0 }
         return Int(String(cString: text)) ?? 0
+    }
+
+    /// Drives a connection started with PQconnectStartParams to the end. PQconnectPoll does not apply
+    /// `connect_timeout` itself (only libpq's blocking connect does), so the effective setting (ours, or the
+    /// connection string's, which overrides it) bounds the whole attempt here.
+    private static func finishConnecting(_ connection: OpaquePointer) throws {
+        let deadline = effectiveConnectTimeout(connection).map { ContinuousClock.now + $0 }
+        var state = PGRES_POLLING_WRITING
+        while PQstatus(connection) != CONNECTION_BAD && state != PGRES_POLLING_FAILED {
+            if state == PGRES_POLLING_OK { return }
+            var wait: Int32 = -1
+            if let deadline {
+                let remaining = ContinuousClock.now.duration(to: deadline)
+                guard remaining > .zero else {
+                    throw DatabaseError(kind: .connectionLost, code: "08006",
+                                        message: "cannot connect to PostgreSQL: no answer within the connect timeout")
+                }
+                wait = Int32(clamping: remaining.clampedMilliseconds + 1)
+            }
+            let events = state == PGRES_POLLING_READING ? POLLIN : POLLOUT
+            var descriptor = pollfd(fd: PQsocket(connection), events: Int16(events), revents: 0)
+            let ready = poll(&descriptor, 1, wait)
+            if ready == 0 || (ready < 0 && errno == EINTR) { continue }
+            if ready < 0 { break }
+            state = PQconnectPoll(connection)
+        }
+        // libpq's message names host and user, never the password (the string itself was parsed already).
+        let message = String(cString: PQerrorMessage(connection)).trimmingCharacters(in: .whitespacesAndNewlines)
+        throw DatabaseError(kind: .connectionLost, code: "08006", message: "cannot connect to PostgreSQL: \(message)")
+    }
+
+    /// `connect_timeout` as libpq resolved it: whole seconds, 1 meaning 2, zero or less meaning none.
+    private static func effectiveConnectTimeout(_ connection: OpaquePointer) -> Duration? {
+        guard let options = PQconninfo(connection) else { return nil }
+        defer { PQconninfoFree(options) }
+        var option = options
+        while let keyword = option.pointee.keyword {
+            if String(cString: keyword) == "connect_timeout" {
+                guard let value = option.pointee.val, let seconds = Int64(String(cString: value)), seconds > 0 else {
+                    return nil
+                }
+                return .seconds(max(2, seconds))
+            }
+            option += 1
+        }
+        return nil
     }
 
     /// Refuses, before libpq sees it, a string libpq would misread or quote back: libpq's parse errors repeat the
