@@ -35,12 +35,7 @@ import VersionedORM
                 }
             }
             let pid = holderPID.withLock { $0 }
-            try await waitUntil("B waits for A's row lock") {
-                let blocked = try await db.read { tx in
-                    try tx.fetchValue(Int.self, "SELECT COUNT(*) FROM pg_stat_activity WHERE \(pid) = ANY(pg_blocking_pids(pid))")
-                }
-                return (blocked ?? 0) == 1
-            }
+            try await waitUntilSomeoneWaits(on: pid, in: db, "B waits for A's row lock")
             release.open()
             _ = await writerA.result
             outcome = await writerB.result

@@ -136,12 +136,7 @@ import VersionedORM
                 try await db.write { tx in var copy = original; try tx.update(&copy) { $0.balance = 50 }; return copy }
             }
             let pid = holderPID.withLock { $0 }
-            try await waitUntil("the other writer waits for the re-taken row lock") {
-                let blocked = try await db.read { tx in
-                    try tx.fetchValue(Int.self, "SELECT COUNT(*) FROM pg_stat_activity WHERE \(pid) = ANY(pg_blocking_pids(pid))")
-                }
-                return (blocked ?? 0) == 1
-            }
+            try await waitUntilSomeoneWaits(on: pid, in: db, "the other writer waits for the re-taken row lock")
             proceed.open()
             #expect(try await holder.value == "stale")
             // The holder committed a version past the burned one, so the other writer's copy is stale: a spurious

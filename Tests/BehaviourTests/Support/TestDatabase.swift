@@ -263,3 +263,13 @@ func withTemporaryDirectory(_ body: (URL) async throws -> Void) async throws {
     defer { try? FileManager.default.removeItem(at: directory) }
     try await body(directory)
 }
+
+/// Waits until the PostgreSQL backend `pid` blocks exactly one other backend with its locks.
+func waitUntilSomeoneWaits(on pid: Int, in db: Database, _ what: String) async throws {
+    try await waitUntil(what) {
+        let blocked = try await db.read { tx in
+            try tx.fetchValue(Int.self, "SELECT COUNT(*) FROM pg_stat_activity WHERE \(pid) = ANY(pg_blocking_pids(pid))")
+        }
+        return (blocked ?? 0) == 1
+    }
+}
