@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system libraries the package builds against, when they are missing.
 #   scripts/install-dependencies.sh sqlite     headers for the SQLite driver (libsqlite3-dev)
-#   scripts/install-dependencies.sh postgres   libpq headers and the PostgreSQL server binaries for the tests
+#   scripts/install-dependencies.sh postgres   libpq headers, the PostgreSQL server binaries and PgBouncer for the tests
 #   scripts/install-dependencies.sh all        both
 # Uses apt-get when run as root on Debian or Ubuntu (or with passwordless sudo); elsewhere it says what to install.
 set -euo pipefail
@@ -35,6 +35,7 @@ fi
 if [ "$want" = postgres ] || [ "$want" = all ]; then
     have_pkg_config_module libpq || missing+=(libpq-dev)
     postgres_bin_dir >/dev/null || missing+=(postgresql)
+    command -v pgbouncer >/dev/null 2>&1 || [ -x /usr/sbin/pgbouncer ] || missing+=(pgbouncer)
 fi
 
 if [ "${#missing[@]}" -eq 0 ]; then

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Runs a command with VERSIONED_ORM_POSTGRES_URL pointing at a PostgreSQL server.
+# Runs a command with VERSIONED_ORM_POSTGRES_URL pointing at a PostgreSQL server, and
+# VERSIONED_ORM_PGBOUNCER_URL at a transaction-pooling PgBouncer in front of it.
 #
-# When VERSIONED_ORM_POSTGRES_URL is already set, the command runs against that server. Otherwise this starts a
-# throwaway cluster: initdb into a temporary directory as a non-root user, listening only on a Unix socket in
-# that directory, and stops and removes it when the command ends, whether it passed, failed or was interrupted.
+# When VERSIONED_ORM_POSTGRES_URL is already set, the command runs against that server (set
+# VERSIONED_ORM_PGBOUNCER_URL too, or the pooler tests fail). Otherwise this starts a throwaway cluster: initdb
+# into a temporary directory as a non-root user, listening only on a Unix socket in that directory, with
+# PgBouncer (pool_mode = transaction, two server connections) on another socket there; and stops and removes
+# both when the command ends, whether it passed, failed or was interrupted.
 set -euo pipefail
 
 if [ "$#" -eq 0 ]; then
@@ -43,8 +46,11 @@ chmod 755 "$dir"
 [ "$(id -u)" -eq 0 ] && chown "$owner" "$dir"
 port=5432
 
+pooler_port=6432
+
 cleanup() {
     status=$?
+    if [ -f "$dir/pgbouncer.pid" ]; then kill "$(cat "$dir/pgbouncer.pid")" 2>/dev/null || true; fi
     "${as_owner[@]}" "$bin/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true
     if [ "$status" -ne 0 ] && [ -f "$dir/server.log" ]; then
         echo "--- last lines of the throwaway PostgreSQL server's log ---" >&2
@@ -68,4 +74,37 @@ echo "Starting a throwaway PostgreSQL cluster ($("$bin/postgres" --version)) in 
     start >/dev/null
 
 export VERSIONED_ORM_POSTGRES_URL="postgresql:///postgres?host=$dir&port=$port&user=postgres"
+
+pgbouncer_bin="$(command -v pgbouncer || echo /usr/sbin/pgbouncer)"
+if [ -x "$pgbouncer_bin" ]; then
+    # Transaction pooling with a pool smaller than the clients: the setting where session state and named
+    # statements go astray. Unix socket only (empty listen_addr); trust, as for the cluster itself.
+    printf '"postgres" ""\n' >"$dir/userlist.txt"
+    cat >"$dir/pgbouncer.ini" <<INI
+[databases]
+postgres = host=$dir port=$port dbname=postgres
+[pgbouncer]
+listen_addr =
+listen_port = $pooler_port
+unix_socket_dir = $dir
+auth_type = trust
+auth_file = $dir/userlist.txt
+pool_mode = transaction
+default_pool_size = 2
+max_client_conn = 200
+logfile = $dir/pgbouncer.log
+pidfile = $dir/pgbouncer.pid
+ignore_startup_parameters = extra_float_digits
+INI
+    [ "$(id -u)" -eq 0 ] && chown "$owner" "$dir/userlist.txt" "$dir/pgbouncer.ini"
+    "${as_owner[@]}" "$pgbouncer_bin" -d "$dir/pgbouncer.ini" >"$dir/pgbouncer.start.log" 2>&1 || {
+        cat "$dir/pgbouncer.start.log" "$dir/pgbouncer.log" >&2 2>/dev/null || true
+        exit 1
+    }
+    for _ in $(seq 1 100); do [ -S "$dir/.s.PGSQL.$pooler_port" ] && break; sleep 0.1; done
+    export VERSIONED_ORM_PGBOUNCER_URL="postgresql:///postgres?host=$dir&port=$pooler_port&user=postgres"
+    echo "PgBouncer ($("$pgbouncer_bin" --version | head -n 1)) in transaction mode on $dir, port $pooler_port." >&2
+else
+    echo "warning: PgBouncer not found (scripts/install-dependencies.sh postgres installs it): the pooler tests will fail." >&2
+fi
 "$@"

@@ -17,6 +17,20 @@ public struct PostgresConfiguration: Sendable {
         }
     }
 
+    /// How statements are sent.
+    public enum StatementMode: Sendable, Equatable {
+        /// Named prepared statements, cached per connection by SQL text and parameter types: one round trip for
+        /// the parse once, then only Bind/Execute. The fastest, for direct connections and for PgBouncer 1.21 or
+        /// later with `max_prepared_statements` set. Behind a transaction pooler without that support, a
+        /// statement name meets another server connection and fails with `.preparedStatementMismatch`
+        /// (names carry a random part per connection, so it never runs another client's statement).
+        case namedPrepared
+        /// Every statement as one unnamed Parse/Bind/Execute train (`PQexecParams`): nothing outlives the request,
+        /// so a transaction-pooling PgBouncer (any version) can move the client between server connections.
+        /// Costs a parse per statement.
+        case unnamed
+    }
+
     /// A libpq connection URI (`postgresql://user@host:5432/db?sslmode=require`) or key/value conninfo string
     /// (`host=/tmp port=5432 dbname=app`). Empty means libpq's defaults and environment variables (PGHOST,
     /// PGPORT, PGUSER, PGPASSWORD, PGDATABASE, PGSSLMODE, …), which also fill in whatever the string leaves out.
@@ -49,6 +63,8 @@ public struct PostgresConfiguration: Sendable {
     public var statementTimeout: Duration?
     /// How long to wait for the answer to a cancellation after ``statementTimeout``.
     public var cancelGracePeriod: Duration
+    /// Named prepared statements (the default) or unnamed ones, for transaction pooling.
+    public var statementMode: StatementMode
 
     public init(
         connectionString: String = "",
@@ -60,7 +76,8 @@ public struct PostgresConfiguration: Sendable {
         tcpKeepalive: TCPKeepalive? = TCPKeepalive(),
         tcpUserTimeout: Duration? = .seconds(30),
         statementTimeout: Duration? = nil,
-        cancelGracePeriod: Duration = .seconds(2)
+        cancelGracePeriod: Duration = .seconds(2),
+        statementMode: StatementMode = .namedPrepared
     ) {
         self.connectionString = connectionString
         self.parameters = parameters
@@ -72,6 +89,7 @@ public struct PostgresConfiguration: Sendable {
         self.tcpUserTimeout = tcpUserTimeout
         self.statementTimeout = statementTimeout
         self.cancelGracePeriod = cancelGracePeriod
+        self.statementMode = statementMode
     }
 
     /// The libpq keywords of the timeouts above, which the connection string and ``parameters`` may override.

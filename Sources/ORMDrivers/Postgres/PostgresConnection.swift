@@ -16,6 +16,13 @@ final class PostgresConnection: DatabaseConnection {
     private let cacheCapacity: Int
     private var statements: [StatementKey: String] = [:]
     private var statementCounter = 0
+    private let statementMode: PostgresConfiguration.StatementMode
+    /// Random per connection, so that statements of two clients that a pooler mixes up never share a name: the
+    /// mix-up fails with `.preparedStatementMismatch` instead of running the other client's statement.
+    private let statementPrefix = "vorm_\(String(UInt32.random(in: .min ... .max), radix: 16))_"
+    /// Set while the library's own transaction is read-only, so a read-only refusal then is the caller's
+    /// mistake, and otherwise means the server itself is read-only.
+    private var inReadOnlyTransaction = false
     private let statementTimeout: Duration?
     private let cancelGracePeriod: Duration
     private let cancellation: PostgresInterrupter
@@ -63,12 +70,23 @@ final class PostgresConnection: DatabaseConnection {
         cacheCapacity = max(1, configuration.statementCacheCapacity)
         statementTimeout = configuration.statementTimeout
         cancelGracePeriod = configuration.cancelGracePeriod
+        statementMode = configuration.statementMode
         cancellation = PostgresInterrupter(cancel: PQgetCancel(opened))
         self.notices = notices
         // From here on every stored property is set, so a throw runs deinit, which calls PQfinish: calling it
         // here as well would free the connection twice.
-        // The row decoder reads ISO timestamps and hex bytea; pin them whatever the server's defaults are.
-        try simpleCommand("SET DateStyle = 'ISO'; SET TimeZone = 'UTC'; SET bytea_output = 'hex'")
+        // The row decoder reads ISO timestamps. DateStyle and TimeZone are among the settings PgBouncer restores
+        // for each client, so setting them once per session is safe behind it; bytea_output is not, and the
+        // decoder reads both of its forms instead of setting it.
+        try simpleCommand("SET DateStyle = 'ISO'; SET TimeZone = 'UTC'")
+    }
+
+    func transactionWillBegin(_ options: TransactionOptions) throws {
+        inReadOnlyTransaction = options.readOnly
+    }
+
+    func transactionDidEnd() {
+        inReadOnlyTransaction = false
     }
 
     deinit {
@@ -110,6 +128,7 @@ final class PostgresConnection: DatabaseConnection {
 
     private func run(_ statement: RenderedSQL) throws -> OpaquePointer {
         let parameters = try PostgresParameters(statement.binds)
+        if statementMode == .unnamed { return try runUnnamed(statement, parameters) }
         let key = StatementKey(sql: statement.text, types: parameters.types)
         let name = try preparedName(for: key)
         let count = Int32(statement.binds.count)
@@ -135,6 +154,28 @@ final class PostgresConnection: DatabaseConnection {
         return result
     }
 
+    /// One message train (Parse, Bind, Execute, Sync) with the unnamed statement: nothing outlives the request,
+    /// so a transaction pooler may hand every request to another server connection.
+    private func runUnnamed(_ statement: RenderedSQL, _ parameters: PostgresParameters) throws -> OpaquePointer {
+        let count = Int32(statement.binds.count)
+        let result = try parameters.types.withUnsafeBufferPointer { types in
+            try exchange(
+                blocking: {
+                    parameters.withUnsafeArrays { values, lengths, formats in
+                        PQexecParams(connection, statement.text, count, types.baseAddress, values, lengths, formats, 0)
+                    }
+                },
+                sending: {
+                    parameters.withUnsafeArrays { values, lengths, formats in
+                        PQsendQueryParams(connection, statement.text, count, types.baseAddress, values, lengths, formats, 0)
+                    }
+                })
+        }
+        try check(result)
+        guard let result else { throw lostConnectionError() }
+        return result
+    }
+
     private func preparedName(for key: StatementKey) throws -> String {
         if let name = statements[key] { return name }
         if statements.count >= cacheCapacity {
@@ -145,7 +186,7 @@ final class PostgresConnection: DatabaseConnection {
             statements.removeAll(keepingCapacity: true)
         }
         statementCounter += 1
-        let name = "vorm_\(statementCounter)"
+        let name = statementPrefix + String(statementCounter)
         let result = try key.types.withUnsafeBufferPointer { types in
             try exchange(
                 blocking: { PQprepare(connection, name, key.sql, Int32(key.types.count), types.baseAddress) },
@@ -155,6 +196,12 @@ final class PostgresConnection: DatabaseConnection {
         try check(result)
         statements[key] = name
         return name
+    }
+
+    /// The simple query protocol, never a named statement: a ROLLBACK must work on whatever server connection a
+    /// transaction pooler assigned, even when the statement before it failed for want of a prepared statement.
+    func executeTransactionControl(_ sql: String) throws {
+        try simpleCommand(sql)
     }
 
     private func simpleCommand(_ sql: String) throws {
@@ -230,6 +277,20 @@ final class PostgresConnection: DatabaseConnection {
             }
             if !isUsable { throw lostConnectionError(primary) }
             let message = primary ?? "unknown error"
+            if sqlstate == "25006" && !inReadOnlyTransaction {
+                // A read-write transaction on a read-only server: a standby, or a primary being demoted. This
+                // connection is of no use for writes any more; a new one finds the writable host.
+                isAbandoned = true
+                throw DatabaseError(kind: .readOnlyServer, code: sqlstate,
+                                    message: "the server is read-only (a standby, or failing over); nothing was applied: \(message)")
+            }
+            if sqlstate == "26000" || sqlstate == "42P05" {
+                throw DatabaseError(
+                    kind: .preparedStatementMismatch, code: sqlstate,
+                    message: "\(message): the server connection does not hold this connection's prepared statements, "
+                        + "as happens behind a transaction-pooling PgBouncer without prepared-statement support; "
+                        + "use PostgresConfiguration(statementMode: .unnamed)")
+            }
             // Data exceptions quote the input that failed ("invalid input syntax for type integer: \"…\"").
             let quotesInput = sqlstate.hasPrefix("22")
             throw DatabaseError(kind: PostgresErrorMapping.kind(of: sqlstate), code: sqlstate,

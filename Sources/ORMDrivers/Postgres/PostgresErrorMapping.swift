@@ -13,6 +13,8 @@ enum PostgresErrorMapping {
         case "25006": return .readOnly  // read_only_sql_transaction
         case "25P02": return .transactionAborted  // in_failed_sql_transaction
         case "57014": return .cancelled  // query_canceled: a cancel request, or the server's statement_timeout
+        // statement_completion_unknown, transaction_resolution_unknown: the server cannot say whether it committed.
+        case "40003", "08007": return .commitOutcomeUnknown
         case "57P01", "57P02", "57P03": return .connectionLost  // server shutting down or terminated us
         default: break
         }

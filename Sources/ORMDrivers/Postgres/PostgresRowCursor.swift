@@ -30,8 +30,8 @@ final class PostgresRowCursor: RowCursor {
             let text = String(cString: raw)
             if let integer = Int64(text) { return .integer(integer) }
             return .double(strtod(raw, nil))
-        case 17:  // bytea, hex output
-            return .blob(try Self.decodeHex(raw, length: length))
+        case 17:  // bytea, in whichever output form the session has (a pooler does not restore bytea_output)
+            return .blob(try Self.decodeBytea(raw, length: length))
         case 1184, 1114:  // timestamptz, timestamp
             let text = String(cString: raw)
             guard let date = TimestampText.parse(text) else {
@@ -79,11 +79,50 @@ final class PostgresRowCursor: RowCursor {
         }
     }
 
-    /// Decodes `\x0a1b…`, PostgreSQL's hex bytea output.
-    private static func decodeHex(_ raw: UnsafePointer<CChar>, length: Int) throws -> Data {
+    /// Decodes bytea text output: `\x0a1b…` (hex, the default) or the escape form, where `\\` is a backslash,
+    /// `\nnn` an octal byte and any other byte itself. Both, because a transaction pooler hands this connection
+    /// whatever `bytea_output` another client left on the server connection.
+    private static func decodeBytea(_ raw: UnsafePointer<CChar>, length: Int) throws -> Data {
         let bytes = UnsafeRawBufferPointer(start: raw, count: length)
-        guard length >= 2, bytes[0] == UInt8(ascii: "\\"), bytes[1] == UInt8(ascii: "x"), length % 2 == 0 else {
-            throw ValueConversionError(targetType: Data.self, found: .text(""), reason: "bytea output is not hex")
+        let backslash = UInt8(ascii: "\\")
+        if length >= 2, bytes[0] == backslash, bytes[1] == UInt8(ascii: "x") {
+            return try decodeHex(bytes)
+        }
+        var data = Data(capacity: length)
+        var index = 0
+        while index < length {
+            let byte = bytes[index]
+            guard byte == backslash else {
+                data.append(byte)
+                index += 1
+                continue
+            }
+            if index + 1 < length, bytes[index + 1] == backslash {
+                data.append(backslash)
+                index += 2
+                continue
+            }
+            guard index + 3 < length,
+                  let octal = octalByte(bytes[index + 1], bytes[index + 2], bytes[index + 3])
+            else {
+                throw ValueConversionError(targetType: Data.self, found: .text(""), reason: "malformed bytea escape output")
+            }
+            data.append(octal)
+            index += 4
+        }
+        return data
+    }
+
+    private static func octalByte(_ a: UInt8, _ b: UInt8, _ c: UInt8) -> UInt8? {
+        let digits = [a, b, c].map { Int($0) - Int(UInt8(ascii: "0")) }
+        guard digits.allSatisfy({ (0...7).contains($0) }), digits[0] <= 3 else { return nil }
+        return UInt8(digits[0] * 64 + digits[1] * 8 + digits[2])
+    }
+
+    private static func decodeHex(_ bytes: UnsafeRawBufferPointer) throws -> Data {
+        let length = bytes.count
+        guard length % 2 == 0 else {
+            throw ValueConversionError(targetType: Data.self, found: .text(""), reason: "bytea hex output has an odd length")
         }
         func nibble(_ byte: UInt8) throws -> UInt8 {
             switch byte {

@@ -54,6 +54,31 @@ public final class Database: Sendable {
         try await run(on: writers, options: options.withReadOnly(false), body)
     }
 
+    /// Runs `body` in a read-write transaction, and the whole transaction again — a new BEGIN, the closure from
+    /// the start — when it fails with an error `policy` retries: a stale version, a serialization failure or
+    /// deadlock (40001, 40P01; CockroachDB and YugabyteDB raise 40001 on any transaction), a busy database, a
+    /// connection lost before COMMIT, a write that reached a read-only server mid-failover. An unknown commit
+    /// outcome is retried only when the policy is `idempotent`.
+    ///
+    /// ```swift
+    /// let moved = try await db.write(retry: RetryPolicy()) { tx in
+    ///     var from = try tx.find(Account.self, id: 1)!, to = try tx.find(Account.self, id: 2)!
+    ///     try tx.update(&from) { $0.balance -= 10 }
+    ///     try tx.update(&to) { $0.balance += 10 }
+    /// }
+    /// print(moved.attempts)
+    /// ```
+    ///
+    /// The closure may run once per attempt: keep side effects out of it.
+    @discardableResult
+    public func write<T: Sendable>(
+        options: TransactionOptions = .readWrite,
+        retry policy: RetryPolicy,
+        _ body: @escaping @Sendable (Transaction) throws -> T
+    ) async throws -> Retried<T> {
+        try await retrying(model: "transaction", policy) { _ in try await self.write(options: options, body) }
+    }
+
     /// Runs `body` in a read-only transaction that sees one consistent snapshot. Writes inside throw.
     @discardableResult
     public func read<T: Sendable>(

@@ -9,6 +9,10 @@ public protocol DatabaseConnection: AnyObject {
     /// Runs a statement and hands each result row to `body`; returns how many rows it changed.
     @discardableResult
     func query(_ statement: RenderedSQL, _ body: (inout Row) throws -> Void) throws -> Int
+    /// Sends transaction control (BEGIN, COMMIT, ROLLBACK, SAVEPOINT, RELEASE): fixed text without parameters.
+    /// A driver sends it in a way that depends on nothing cached on the server, so that ending a transaction
+    /// works whatever server connection a pooler chose for it.
+    func executeTransactionControl(_ sql: String) throws
     /// False once the connection is known to be unusable (the server went away); the pool then replaces it.
     var isUsable: Bool { get }
     /// Whether the connection is inside a transaction, as the database itself reports it. The core checks it
@@ -71,4 +75,8 @@ extension DatabaseConnection {
     public func transactionDidEnd() {}
     /// No interruption by default.
     public var interrupter: (any ConnectionInterrupter)? { nil }
+    /// Through ``execute(_:)`` by default.
+    public func executeTransactionControl(_ sql: String) throws {
+        _ = try execute(RenderedSQL(text: sql))
+    }
 }

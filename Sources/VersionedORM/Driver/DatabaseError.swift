@@ -38,6 +38,13 @@ public struct DatabaseError: Error, Sendable, CustomStringConvertible {
         public static let cancelled = Kind("cancelled")
         /// The statement did not finish within the configured statement timeout and was cancelled.
         public static let timedOut = Kind("timedOut")
+        /// A read-write transaction reached a server that only accepts reads: a hot standby, or a primary being
+        /// demoted during a failover. Nothing was applied; the connection is replaced and retry policies retry.
+        public static let readOnlyServer = Kind("readOnlyServer")
+        /// The server connection has no prepared statement of that name, or already has one (PostgreSQL 26000,
+        /// 42P05): a transaction-pooling PgBouncer moved this client to another server connection. Use the
+        /// unnamed statement mode behind such a pooler.
+        public static let preparedStatementMismatch = Kind("preparedStatementMismatch")
         /// An earlier statement failed and the database refuses more work until the transaction (or a savepoint
         /// around the failure) is rolled back: PostgreSQL's rule.
         public static let transactionAborted = Kind("transactionAborted")
@@ -82,8 +89,9 @@ public struct DatabaseError: Error, Sendable, CustomStringConvertible {
         self.messageWithValues = messageWithValues
     }
 
-    /// True for the failures a retry policy retries: serialization failures, deadlocks and busy databases.
-    public var isTransient: Bool { kind == .transientConflict || kind == .busy }
+    /// True for the failures a retry policy retries: serialization failures, deadlocks, busy databases, and a
+    /// write that reached a read-only server mid-failover (nothing was applied).
+    public var isTransient: Bool { kind == .transientConflict || kind == .busy || kind == .readOnlyServer }
 
     public var isConstraintViolation: Bool {
         [.uniqueViolation, .foreignKeyViolation, .notNullViolation, .checkViolation, .constraintViolation].contains(kind)

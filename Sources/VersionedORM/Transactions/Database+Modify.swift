@@ -125,7 +125,13 @@ extension Database {
     /// Runs `operation` under `policy`, counting and logging each retry against the model.
     func retrying<M: Model, T: Sendable>(_ type: M.Type, _ policy: RetryPolicy,
                                          _ operation: (Int) async throws -> T) async throws -> Retried<T> {
-        let model = String(describing: M.self)
+        try await retrying(model: String(describing: M.self), policy, operation)
+    }
+
+    /// Runs `operation` under `policy`, counting and logging each retry under `model` (a model's name, or
+    /// "transaction" for a whole `write`).
+    func retrying<T: Sendable>(model: String, _ policy: RetryPolicy,
+                               _ operation: (Int) async throws -> T) async throws -> Retried<T> {
         let logger = configuration.logger
         return try await policy.run(operation) { attempt, reason, wait in
             ContentionMetrics.recordRetry(model: model, reason: reason)

@@ -253,7 +253,7 @@ public final class Transaction {
         let statement = RenderedSQL(text: text)
         willSend(statement)
         do {
-            _ = try connection.execute(statement)
+            try connection.executeTransactionControl(text)
         } catch let error as DatabaseError {
             throw error.with(statement: statement, revealValues: false)
         }
