@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Runs a command with VERSIONED_ORM_POSTGRES_URL pointing at a PostgreSQL server, and
-# VERSIONED_ORM_PGBOUNCER_URL at a transaction-pooling PgBouncer in front of it.
+# Runs a command with VERSIONED_ORM_POSTGRES_URL pointing at a PostgreSQL server, VERSIONED_ORM_STANDBY_URL at a
+# hot standby of it, and VERSIONED_ORM_PGBOUNCER_URL at a transaction-pooling PgBouncer in front of it.
 #
-# When VERSIONED_ORM_POSTGRES_URL is already set, the command runs against that server (set
-# VERSIONED_ORM_PGBOUNCER_URL too, or the pooler tests fail). Otherwise this starts a throwaway cluster: initdb
-# into a temporary directory as a non-root user, listening only on a Unix socket in that directory, with
-# PgBouncer (pool_mode = transaction, two server connections) on another socket there; and stops and removes
-# both when the command ends, whether it passed, failed or was interrupted.
+# When VERSIONED_ORM_POSTGRES_URL is already set, the command runs against that server (set the other two as
+# well, or the replica and pooler tests fail). Otherwise this starts a throwaway cluster: initdb into a
+# temporary directory as a non-root user, listening only on a Unix socket in that directory; a standby made with
+# pg_basebackup -R on another socket there; PgBouncer (pool_mode = transaction, two server connections) on a
+# third; and stops and removes all of it when the command ends, whether it passed, failed or was interrupted.
 set -euo pipefail
 
 if [ "$#" -eq 0 ]; then
@@ -47,10 +47,14 @@ chmod 755 "$dir"
 port=5432
 
 pooler_port=6432
+standby_port=5433
 
 cleanup() {
     status=$?
     if [ -f "$dir/pgbouncer.pid" ]; then kill "$(cat "$dir/pgbouncer.pid")" 2>/dev/null || true; fi
+    if [ -d "$dir/standby" ]; then
+        "${as_owner[@]}" "$bin/pg_ctl" -D "$dir/standby" -m immediate -w stop >/dev/null 2>&1 || true
+    fi
     "${as_owner[@]}" "$bin/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true
     if [ "$status" -ne 0 ] && [ -f "$dir/server.log" ]; then
         echo "--- last lines of the throwaway PostgreSQL server's log ---" >&2
@@ -74,6 +78,15 @@ echo "Starting a throwaway PostgreSQL cluster ($("$bin/postgres" --version)) in 
     start >/dev/null
 
 export VERSIONED_ORM_POSTGRES_URL="postgresql:///postgres?host=$dir&port=$port&user=postgres"
+
+# A hot standby streaming from it, made the way users make one (pg_basebackup -R). It applies commits 50 ms late,
+# so a read that does not wait for its commit token reliably sees the past.
+"${as_owner[@]}" "$bin/pg_basebackup" -D "$dir/standby" -h "$dir" -p "$port" -U postgres -R -X stream -c fast \
+    --no-sync >"$dir/basebackup.log" 2>&1 || { cat "$dir/basebackup.log" >&2; exit 1; }
+"${as_owner[@]}" "$bin/pg_ctl" -D "$dir/standby" -l "$dir/standby.log" -w -t 60 \
+    -o "-c listen_addresses='' -c unix_socket_directories='$dir' -p $standby_port -c fsync=off -c hot_standby=on -c recovery_min_apply_delay=50ms" \
+    start >/dev/null || { tail -n 30 "$dir/standby.log" >&2; exit 1; }
+export VERSIONED_ORM_STANDBY_URL="postgresql:///postgres?host=$dir&port=$standby_port&user=postgres"
 
 pgbouncer_bin="$(command -v pgbouncer || echo /usr/sbin/pgbouncer)"
 if [ -x "$pgbouncer_bin" ]; then

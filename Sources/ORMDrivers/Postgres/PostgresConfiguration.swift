@@ -65,6 +65,13 @@ public struct PostgresConfiguration: Sendable {
     public var cancelGracePeriod: Duration
     /// Named prepared statements (the default) or unnamed ones, for transaction pooling.
     public var statementMode: StatementMode
+    /// A read replica (or several hosts of them, libpq multi-host syntax) for `read` transactions; nil reads on
+    /// the primary. With a replica every write fetches its commit token (`pg_current_wal_insert_lsn()`, one
+    /// extra round trip) so that `read(consistency: .atLeast(token, timeout:))` can wait for it. ``parameters``
+    /// apply to replica connections too.
+    public var replicaConnectionString: String?
+    /// Connections to the replica, each opened on first use.
+    public var replicaPoolSize: Int
 
     public init(
         connectionString: String = "",
@@ -77,7 +84,9 @@ public struct PostgresConfiguration: Sendable {
         tcpUserTimeout: Duration? = .seconds(30),
         statementTimeout: Duration? = nil,
         cancelGracePeriod: Duration = .seconds(2),
-        statementMode: StatementMode = .namedPrepared
+        statementMode: StatementMode = .namedPrepared,
+        replicaConnectionString: String? = nil,
+        replicaPoolSize: Int = 4
     ) {
         self.connectionString = connectionString
         self.parameters = parameters
@@ -90,6 +99,8 @@ public struct PostgresConfiguration: Sendable {
         self.statementTimeout = statementTimeout
         self.cancelGracePeriod = cancelGracePeriod
         self.statementMode = statementMode
+        self.replicaConnectionString = replicaConnectionString
+        self.replicaPoolSize = replicaPoolSize
     }
 
     /// The libpq keywords of the timeouts above, which the connection string and ``parameters`` may override.

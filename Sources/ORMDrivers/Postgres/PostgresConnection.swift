@@ -32,8 +32,13 @@ final class PostgresConnection: DatabaseConnection {
     /// never used again.
     private var isAbandoned = false
 
-    init(configuration: PostgresConfiguration) throws {
-        try Self.validate(connectionString: configuration.connectionString)
+    /// True on a primary connection of a database with replicas: commits hand out tokens.
+    private let issuesCommitTokens: Bool
+
+    init(configuration: PostgresConfiguration, role: ConnectionRole = .writer) throws {
+        let replica = role == .reader ? configuration.replicaConnectionString : nil
+        let connectionString = replica ?? configuration.connectionString
+        try Self.validate(connectionString: connectionString)
         // The timeouts go first, so the connection string (expanded from dbname) and the explicit parameters after
         // it override them; dbname comes with expand_dbname set, so a URI or conninfo string there is expanded.
         var keywords: [String] = []
@@ -43,7 +48,7 @@ final class PostgresConnection: DatabaseConnection {
             values.append(value)
         }
         keywords.append("dbname")
-        values.append(configuration.connectionString)
+        values.append(connectionString)
         for (keyword, value) in configuration.parameters.sorted(by: { $0.key < $1.key }) {
             keywords.append(keyword)
             values.append(value)
@@ -71,6 +76,7 @@ final class PostgresConnection: DatabaseConnection {
         statementTimeout = configuration.statementTimeout
         cancelGracePeriod = configuration.cancelGracePeriod
         statementMode = configuration.statementMode
+        issuesCommitTokens = role == .writer && configuration.replicaConnectionString != nil
         cancellation = PostgresInterrupter(cancel: PQgetCancel(opened))
         self.notices = notices
         // From here on every stored property is set, so a throw runs deinit, which calls PQfinish: calling it
@@ -79,6 +85,37 @@ final class PostgresConnection: DatabaseConnection {
         // for each client, so setting them once per session is safe behind it; bytea_output is not, and the
         // decoder reads both of its forms instead of setting it.
         try simpleCommand("SET DateStyle = 'ISO'; SET TimeZone = 'UTC'")
+    }
+
+    func commitToken() throws -> CommitToken? {
+        guard issuesCommitTokens else { return nil }
+        // The insert position, not the write position: with synchronous_commit off the commit record may not be
+        // written yet, and a token before it would let a replica read miss the commit.
+        return try lsn("SELECT pg_current_wal_insert_lsn()")
+    }
+
+    func waitUntilVisible(_ token: CommitToken, timeout: Duration) throws -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        var pause = Duration.microseconds(100)
+        while true {
+            // NULL when the server is not in recovery: a primary shows every commit.
+            guard let replayed = try lsn("SELECT pg_last_wal_replay_lsn()") else { return true }
+            if replayed >= token { return true }
+            if ContinuousClock.now + pause > deadline { return false }
+            usleep(UInt32(clamping: pause.clampedNanoseconds / 1000))
+            pause = min(pause * 2, .milliseconds(5))
+        }
+    }
+
+    /// Runs a query that returns one LSN, outside any transaction (simple protocol, nothing cached).
+    private func lsn(_ sql: String) throws -> CommitToken? {
+        let result = try exchange(blocking: { PQexec(connection, sql) }, sending: { PQsendQuery(connection, sql) })
+        defer { PQclear(result) }
+        try check(result)
+        guard let result, PQntuples(result) == 1, PQgetisnull(result, 0, 0) == 0,
+              let text = PQgetvalue(result, 0, 0)
+        else { return nil }
+        return CommitToken(lsn: String(cString: text))
     }
 
     func transactionWillBegin(_ options: TransactionOptions) throws {
@@ -277,7 +314,10 @@ final class PostgresConnection: DatabaseConnection {
             }
             if !isUsable { throw lostConnectionError(primary) }
             let message = primary ?? "unknown error"
-            if sqlstate == "25006" && !inReadOnlyTransaction {
+            // A standby refuses a read-write transaction at BEGIN with 0A000 ("cannot set transaction read-write
+            // mode during recovery") and writes with 25006; PostgreSQL 14+ reports in_hot_standby.
+            let onStandby = PQparameterStatus(connection, "in_hot_standby").map { String(cString: $0) == "on" } ?? false
+            if !inReadOnlyTransaction && (sqlstate == "25006" || (sqlstate == "0A000" && onStandby)) {
                 // A read-write transaction on a read-only server: a standby, or a primary being demoted. This
                 // connection is of no use for writes any more; a new one finds the writable host.
                 isAbandoned = true

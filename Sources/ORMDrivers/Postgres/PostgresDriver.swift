@@ -10,10 +10,13 @@ public struct PostgresDriver: DatabaseDriver {
 
     public var dialect: any SQLDialect { PostgresDialect() }
 
-    public var topology: PoolTopology { .shared(size: max(1, configuration.poolSize)) }
+    public var topology: PoolTopology {
+        guard configuration.replicaConnectionString != nil else { return .shared(size: max(1, configuration.poolSize)) }
+        return .primaryAndReplicas(primary: max(1, configuration.poolSize), replicas: max(1, configuration.replicaPoolSize))
+    }
 
     public func openConnection(role: ConnectionRole) throws -> any DatabaseConnection {
-        try PostgresConnection(configuration: configuration)
+        try PostgresConnection(configuration: configuration, role: role)
     }
 }
 

@@ -42,8 +42,15 @@ public final class Database: Sendable {
         case .shared(let size):
             writers = ConnectionPool(lanes: lanes(size, role: .writer, name: "connection"))
             readers = writers
+        case .primaryAndReplicas(let primary, let replicas):
+            writers = ConnectionPool(lanes: lanes(primary, role: .writer, name: "primary"))
+            readers = ConnectionPool(lanes: lanes(replicas, role: .reader, name: "replica"))
         }
     }
+
+    /// The commit token of the latest write this `Database` committed, for ``read(options:consistency:_:)`` with
+    /// `.atLeast`; nil before the first write, and always nil without replicas (there is nothing to wait for).
+    public var latestCommitToken: CommitToken? { context.latestCommitToken }
 
     /// Runs `body` in a read-write transaction: commit when it returns, rollback when it throws.
     @discardableResult
@@ -86,6 +93,53 @@ public final class Database: Sendable {
         _ body: @escaping @Sendable (Transaction) throws -> T
     ) async throws -> T {
         try await run(on: readers, options: options.withReadOnly(true), body)
+    }
+
+    /// Runs `body` in a read-only transaction on a reader connection as fresh as `consistency` asks.
+    ///
+    /// Without replicas every reader sees every commit, and `consistency` changes nothing. With replicas
+    /// (`PostgresConfiguration(replicaConnectionString:)`), `read` alone may see a replica that lags behind;
+    /// read your own writes with `.atLeast(db.latestCommitToken, timeout:)` (or a token a client sent back), or
+    /// ask for `.primary`. A version read on a lagging replica is an old version: a versioned write based on it
+    /// fails as stale, never silently, but read what you mean to write back with `.primary` or in the `write`.
+    @discardableResult
+    public func read<T: Sendable>(
+        options: TransactionOptions = .readOnly,
+        consistency: ReadConsistency,
+        _ body: @escaping @Sendable (Transaction) throws -> T
+    ) async throws -> T {
+        let options = options.withReadOnly(true)
+        switch consistency {
+        case .any:
+            return try await run(on: readers, options: options, body)
+        case .primary:
+            return try await run(on: writers, options: options, body)
+        case .atLeast(let token, let timeout):
+            if readers === writers { return try await run(on: writers, options: options, body) }
+            try rejectNesting()
+            try Task.checkCancellation()
+            let lane = try await acquire(from: readers, options: options)
+            let context = self.context
+            let attempt = try await Self.reportingCancellation {
+                defer { readers.release(lane) }
+                return try await lane.perform { connection, cancellation -> ReplicaAttempt<T> in
+                    // Before BEGIN: a snapshot taken now would stay as stale as the replica is.
+                    guard try connection.waitUntilVisible(token, timeout: timeout) else { return .notCaughtUp }
+                    return .done(try Transaction.perform(on: connection, options: options, context: context,
+                                                         cancellation: cancellation, body))
+                }
+            }
+            switch attempt {
+            case .done(let value):
+                return value
+            case .notCaughtUp:
+                ContentionMetrics.recordReplicaFallback()
+                configuration.logger.debug("replica behind the commit token; reading on the primary", metadata: [
+                    "db.commit_token": "\(token)",
+                ])
+                return try await run(on: writers, options: options, body)
+            }
+        }
     }
 
     /// Runs `body` on the writer connection with no enclosing transaction: each statement commits on its own,
@@ -152,8 +206,9 @@ public final class Database: Sendable {
     }
 
     /// Opens the writer connection now rather than on first use, so configuration errors surface at start-up.
+    /// Sends nothing, so it works on a server that only accepts reads, too.
     public func connect() async throws {
-        try await write { _ in }
+        try await writeWithoutTransaction { _ in }
     }
 
     private func run<T: Sendable>(
@@ -225,6 +280,12 @@ public final class Database: Sendable {
             throw UsageError.nestedTransaction
         }
     }
+}
+
+/// What a read on a replica came to: its value, or a replica that had not caught up in time.
+private enum ReplicaAttempt<T: Sendable>: Sendable {
+    case done(T)
+    case notCaughtUp
 }
 
 extension TransactionOptions {

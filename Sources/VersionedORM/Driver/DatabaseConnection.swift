@@ -24,6 +24,12 @@ public protocol DatabaseConnection: AnyObject {
     func transactionWillBegin(_ options: TransactionOptions) throws
     /// Called after COMMIT or ROLLBACK, whatever their outcome.
     func transactionDidEnd()
+    /// Right after a COMMIT succeeded: the position replicas must reach to show it, or nil when the database has
+    /// no replicas to wait for.
+    func commitToken() throws -> CommitToken?
+    /// On a reader connection, before BEGIN: waits until the connection shows everything up to `token`; false
+    /// when it has not within `timeout`.
+    func waitUntilVisible(_ token: CommitToken, timeout: Duration) throws -> Bool
 }
 
 /// A connection's transaction state as its database reports it.
@@ -52,6 +58,9 @@ public enum PoolTopology: Sendable, Equatable {
     case writerAndReaders(readers: Int)
     /// `size` interchangeable connections, each used for reads and writes (PostgreSQL).
     case shared(size: Int)
+    /// `primary` connections for writes and `replicas` reader connections to read replicas, which may lag
+    /// (PostgreSQL with streaming replicas).
+    case primaryAndReplicas(primary: Int, replicas: Int)
 }
 
 /// What a pool connection is for, so a driver can open readers read-only.
@@ -75,6 +84,10 @@ extension DatabaseConnection {
     public func transactionDidEnd() {}
     /// No interruption by default.
     public var interrupter: (any ConnectionInterrupter)? { nil }
+    /// No replicas by default: nothing to wait for.
+    public func commitToken() throws -> CommitToken? { nil }
+    /// Everything committed is visible by default.
+    public func waitUntilVisible(_ token: CommitToken, timeout: Duration) throws -> Bool { true }
     /// Through ``execute(_:)`` by default.
     public func executeTransactionControl(_ sql: String) throws {
         _ = try execute(RenderedSQL(text: sql))

@@ -9,13 +9,20 @@ import Metrics
 /// | `versioned_orm.retries` | counter | a retry policy started another attempt (dimension `reason`) |
 /// | `versioned_orm.lock_waits` | timer | time a pessimistic modification waited to lock its row |
 /// | `versioned_orm.lock_timeouts` | counter | a lock could not be had (NOWAIT, busy timeout, SKIP LOCKED skipped it) |
+/// | `versioned_orm.replica_fallbacks` | counter | a read asked for a commit token the replica had not reached in time, and ran on the primary |
 ///
-/// Every metric has the dimension `model` (the Swift type name).
+/// Every metric but the replica fallbacks has the dimension `model` (the Swift type name, or `transaction` for
+/// the retries of a whole `write`).
 public enum ContentionMetrics {
     public static let conflictsLabel = "versioned_orm.conflicts"
     public static let retriesLabel = "versioned_orm.retries"
     public static let lockWaitsLabel = "versioned_orm.lock_waits"
     public static let lockTimeoutsLabel = "versioned_orm.lock_timeouts"
+    public static let replicaFallbacksLabel = "versioned_orm.replica_fallbacks"
+
+    static func recordReplicaFallback() {
+        Counter(label: replicaFallbacksLabel).increment()
+    }
 
     static func recordConflict(model: String) {
         Counter(label: conflictsLabel, dimensions: [("model", model)]).increment()

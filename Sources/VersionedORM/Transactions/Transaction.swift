@@ -44,7 +44,9 @@ public final class Transaction {
         let session = Transaction(connection: connection, isReadOnly: false, isAutocommit: true, context: context,
                                   cancellation: cancellation)
         defer { session.isActive = false }
-        return try body(session)
+        let result = try body(session)
+        session.recordCommitToken()
+        return result
     }
 
     /// Opens a transaction on `connection`, runs `body`, commits on return and rolls back on throw.
@@ -78,7 +80,19 @@ public final class Transaction {
             throw error
         }
         try transaction.commit()
+        if !options.readOnly { transaction.recordCommitToken() }
         return result
+    }
+
+    /// After a commit, where the database has replicas: the position a replica must reach to show it. The commit
+    /// has happened whatever this finds, so a failure here is logged, not thrown; reads that ask for the token
+    /// then wait for the previous one only.
+    private func recordCommitToken() {
+        do {
+            if let token = try connection.commitToken() { context.recordCommit(token) }
+        } catch {
+            context.configuration.logger.debug("no commit token after COMMIT", metadata: ["error": "\(error)"])
+        }
     }
 
     /// What must hold before COMMIT is sent: no swallowed failure, a transaction still open, burned versions
