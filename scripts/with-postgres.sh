@@ -48,13 +48,17 @@ port=5432
 
 pooler_port=6432
 standby_port=5433
+failover_primary_port=5440
+failover_standby_port=5441
 
 cleanup() {
     status=$?
     if [ -f "$dir/pgbouncer.pid" ]; then kill "$(cat "$dir/pgbouncer.pid")" 2>/dev/null || true; fi
-    if [ -d "$dir/standby" ]; then
-        "${as_owner[@]}" "$bin/pg_ctl" -D "$dir/standby" -m immediate -w stop >/dev/null 2>&1 || true
-    fi
+    for cluster in standby failover-primary failover-standby; do
+        if [ -d "$dir/$cluster" ]; then
+            "${as_owner[@]}" "$bin/pg_ctl" -D "$dir/$cluster" -m immediate -w stop >/dev/null 2>&1 || true
+        fi
+    done
     "${as_owner[@]}" "$bin/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true
     if [ "$status" -ne 0 ] && [ -f "$dir/server.log" ]; then
         echo "--- last lines of the throwaway PostgreSQL server's log ---" >&2
@@ -87,6 +91,26 @@ export VERSIONED_ORM_POSTGRES_URL="postgresql:///postgres?host=$dir&port=$port&u
     -o "-c listen_addresses='' -c unix_socket_directories='$dir' -p $standby_port -c fsync=off -c hot_standby=on -c recovery_min_apply_delay=50ms" \
     start >/dev/null || { tail -n 30 "$dir/standby.log" >&2; exit 1; }
 export VERSIONED_ORM_STANDBY_URL="postgresql:///postgres?host=$dir&port=$standby_port&user=postgres"
+
+# A second primary and standby that one test fails over: it stops the primary and promotes the standby with
+# VERSIONED_ORM_FAILOVER_COMMAND while writing through a two-host URL. Replication is synchronous, as it must
+# be for a failover to lose no acknowledged commit.
+start_cluster() { # data-dir port log [extra settings]
+    "${as_owner[@]}" "$bin/pg_ctl" -D "$1" -l "$3" -w -t 60 \
+        -o "-c listen_addresses='' -c unix_socket_directories='$dir' -p $2 -c fsync=off -c synchronous_commit=off -c full_page_writes=off ${4:-}" \
+        start >/dev/null || { tail -n 30 "$3" >&2; exit 1; }
+}
+"${as_owner[@]}" "$bin/initdb" -D "$dir/failover-primary" -U postgres -A trust -E UTF8 --no-sync >>"$dir/initdb.log" 2>&1 || {
+    cat "$dir/initdb.log" >&2
+    exit 1
+}
+start_cluster "$dir/failover-primary" "$failover_primary_port" "$dir/failover-primary.log" \
+    "-c synchronous_commit=on -c synchronous_standby_names='*'"
+"${as_owner[@]}" "$bin/pg_basebackup" -D "$dir/failover-standby" -h "$dir" -p "$failover_primary_port" -U postgres -R \
+    -X stream -c fast --no-sync >>"$dir/basebackup.log" 2>&1 || { cat "$dir/basebackup.log" >&2; exit 1; }
+start_cluster "$dir/failover-standby" "$failover_standby_port" "$dir/failover-standby.log" "-c hot_standby=on"
+export VERSIONED_ORM_FAILOVER_URL="postgresql:///postgres?host=$dir,$dir&port=$failover_primary_port,$failover_standby_port&user=postgres&target_session_attrs=read-write"
+export VERSIONED_ORM_FAILOVER_COMMAND="${as_owner[*]} $bin/pg_ctl -D $dir/failover-primary -m immediate -w stop && ${as_owner[*]} $bin/pg_ctl -D $dir/failover-standby -w promote"
 
 pgbouncer_bin="$(command -v pgbouncer || echo /usr/sbin/pgbouncer)"
 if [ -x "$pgbouncer_bin" ]; then

@@ -296,7 +296,7 @@ final class PostgresConnection: DatabaseConnection {
         guard let result else {
             // libpq gives no result when it did not send the request: the connection is gone, or libpq refused
             // the request itself (too many parameters, out of memory). Only the first is a lost connection.
-            if PQstatus(connection) == CONNECTION_OK && !isAbandoned { throw clientError() }
+            if isStillConnected { throw clientError() }
             throw lostConnectionError()
         }
         switch PQresultStatus(result) {
@@ -309,7 +309,7 @@ final class PostgresConnection: DatabaseConnection {
             let column = PQresultErrorField(result, clibpq_diag_column_name()).map { String(cString: $0) }
             if sqlstate.isEmpty {
                 // An error libpq made itself: the connection broke, or it refused the request.
-                if PQstatus(connection) == CONNECTION_OK && !isAbandoned { throw clientError(primary) }
+                if isStillConnected { throw clientError(primary) }
                 throw lostConnectionError(primary)
             }
             if !isUsable { throw lostConnectionError(primary) }
@@ -337,6 +337,13 @@ final class PostgresConnection: DatabaseConnection {
                                 message: quotesInput ? DatabaseError.redactingQuotedText(message) : message,
                                 detail: detail, columnName: column, messageWithValues: quotesInput ? message : nil)
         }
+    }
+
+    /// After an error without SQLSTATE: libpq may not have marked a connection the server closed as bad yet, so
+    /// read from it once; a live connection has nothing to say and stays OK, a closed one fails the read.
+    private var isStillConnected: Bool {
+        guard !isAbandoned, PQstatus(connection) == CONNECTION_OK else { return false }
+        return PQconsumeInput(connection) == 1 && PQstatus(connection) == CONNECTION_OK
     }
 
     private static func sqlstate(of result: OpaquePointer) -> String {
