@@ -53,7 +53,13 @@ failover_standby_port=5441
 
 cleanup() {
     status=$?
-    if [ -f "$dir/pgbouncer.pid" ]; then kill "$(cat "$dir/pgbouncer.pid")" 2>/dev/null || true; fi
+    if [ -f "$dir/pgbouncer.pid" ]; then
+        # SIGTERM, then SIGKILL if it is still there: a pooler left running would outlive its deleted directory.
+        pooler_pid="$(cat "$dir/pgbouncer.pid")"
+        kill "$pooler_pid" 2>/dev/null || true
+        for _ in $(seq 1 20); do kill -0 "$pooler_pid" 2>/dev/null || break; sleep 0.1; done
+        kill -9 "$pooler_pid" 2>/dev/null || true
+    fi
     for cluster in standby failover-primary failover-standby; do
         if [ -d "$dir/$cluster" ]; then
             "${as_owner[@]}" "$bin/pg_ctl" -D "$dir/$cluster" -m immediate -w stop >/dev/null 2>&1 || true
@@ -134,7 +140,7 @@ pidfile = $dir/pgbouncer.pid
 ignore_startup_parameters = extra_float_digits
 INI
     [ "$(id -u)" -eq 0 ] && chown "$owner" "$dir/userlist.txt" "$dir/pgbouncer.ini"
-    "${as_owner[@]}" "$pgbouncer_bin" -d "$dir/pgbouncer.ini" >"$dir/pgbouncer.start.log" 2>&1 || {
+    "${as_owner[@]}" "$pgbouncer_bin" -d "$dir/pgbouncer.ini" </dev/null >"$dir/pgbouncer.start.log" 2>&1 || {
         cat "$dir/pgbouncer.start.log" "$dir/pgbouncer.log" >&2 2>/dev/null || true
         exit 1
     }

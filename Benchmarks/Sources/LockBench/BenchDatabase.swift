@@ -8,6 +8,10 @@ import VersionedORM
 enum BenchDatabase: Sendable {
     case sqlite(path: String)
     case postgres(url: String)
+    /// PostgreSQL with unnamed statements (`statementMode: .unnamed`): direct, in the bench schema, or through a
+    /// transaction-pooling PgBouncer, in the public schema (the pooler refuses a search_path startup option).
+    /// The contention grid only: the raw baseline uses named statements.
+    case postgresUnnamed(url: String, throughPooler: Bool)
 
     static let postgresSchema = "versioned_orm_bench"
 
@@ -15,6 +19,7 @@ enum BenchDatabase: Sendable {
         switch self {
         case .sqlite: "sqlite"
         case .postgres: "postgres"
+        case .postgresUnnamed(_, let throughPooler): throughPooler ? "pgbouncer" : "postgres-unnamed"
         }
     }
 
@@ -29,11 +34,26 @@ enum BenchDatabase: Sendable {
             return try await Database.postgres(configuration: PostgresConfiguration(
                 connectionString: url, parameters: ["options": "-c search_path=\(Self.postgresSchema)"],
                 database: DatabaseConfiguration(connectionTimeout: .seconds(120)), poolSize: connections))
+        case .postgresUnnamed(let url, let throughPooler):
+            return try await Database.postgres(configuration: PostgresConfiguration(
+                connectionString: url, parameters: throughPooler ? [:] : ["options": "-c search_path=\(Self.postgresSchema)"],
+                database: DatabaseConfiguration(connectionTimeout: .seconds(120)), poolSize: connections,
+                statementMode: .unnamed))
         }
     }
 
+    /// Whether the overhead comparison with the raw driver applies.
+    var runsOverhead: Bool {
+        if case .postgresUnnamed = self { return false }
+        return true
+    }
+
     func prepare() async throws {
-        guard case .postgres(let url) = self else { return }
+        let url: String
+        switch self {
+        case .postgres(let direct), .postgresUnnamed(let direct, throughPooler: false): url = direct
+        default: return
+        }
         let admin = try await Database.postgres(url: url, configuration: PostgresConfiguration(poolSize: 1))
         try await admin.write { tx in try tx.execute("CREATE SCHEMA IF NOT EXISTS \(identifier: Self.postgresSchema)") }
         await admin.close()

@@ -20,6 +20,13 @@ struct LockBench: AsyncParsableCommand {
             help: "A PostgreSQL server to use (libpq URI or conninfo). Default: VERSIONED_ORM_POSTGRES_URL, else a throwaway cluster.")
     var postgresURL: String?
 
+    @Flag(help: "Also run the PostgreSQL contention grid with unnamed statements, direct and through PgBouncer in transaction mode.")
+    var pooling = false
+
+    @Option(name: .customLong("pgbouncer-url"),
+            help: "The PgBouncer for --pooling. Default: VERSIONED_ORM_PGBOUNCER_URL, else the one the throwaway cluster's script starts.")
+    var pgbouncerURL: String?
+
     @Flag(help: "A reduced grid and counts that finish in about a minute.")
     var quick = false
 
@@ -48,13 +55,22 @@ struct LockBench: AsyncParsableCommand {
         defer { throwaway?.stop() }
         if database != .postgres { databases.append(.sqlite(path: directory.appendingPathComponent("bench.sqlite").path)) }
         if database != .sqlite {
+            var pooler = pgbouncerURL ?? ProcessInfo.processInfo.environment["VERSIONED_ORM_PGBOUNCER_URL"]
+            let direct: String
             if let url = postgresURL ?? ProcessInfo.processInfo.environment["VERSIONED_ORM_POSTGRES_URL"], !url.isEmpty {
-                databases.append(.postgres(url: url))
+                direct = url
             } else {
                 warn("Starting a throwaway PostgreSQL cluster …")
                 let server = try ThrowawayPostgres()
                 throwaway = server
-                databases.append(.postgres(url: server.url))
+                direct = server.url
+                pooler = pooler ?? server.poolerURL
+            }
+            databases.append(.postgres(url: direct))
+            if pooling {
+                databases.append(.postgresUnnamed(url: direct, throughPooler: false))
+                guard let pooler, !pooler.isEmpty else { throw BenchError("--pooling needs a PgBouncer: pass --pgbouncer-url") }
+                databases.append(.postgresUnnamed(url: pooler, throughPooler: true))
             }
         }
 
@@ -82,6 +98,7 @@ struct LockBench: AsyncParsableCommand {
                 let lab = ContentionLab(database: target, workerCounts: workers, hotRowCounts: hotRows, increments: increments)
                 contention += try await lab.run(progress: warn)
             }
+            guard target.runsOverhead else { continue }
             warn("\(target.name): overhead against the raw driver")
             let bench = OverheadBenchmark(database: target, saves: quick ? 2_000 : 20_000, fetches: quick ? 5 : 50,
                                           inserts: quick ? 2_000 : 10_000, rounds: quick ? 3 : 9,

@@ -149,6 +149,8 @@ struct OverheadBenchmark {
             return try await Database.postgres(configuration: .init(
                 connectionString: url, parameters: ["options": "-c search_path=\(BenchDatabase.postgresSchema)"],
                 database: configuration, poolSize: 1))
+        case .postgresUnnamed:
+            throw BenchError("the overhead comparison runs against a direct server with named statements")
         }
     }
 
@@ -205,6 +207,7 @@ struct OverheadBenchmark {
         switch database {
         case .sqlite(let path): .sqlite(try RawSQLiteConnection(path: path))
         case .postgres(let url): .postgres(try RawPostgresConnection(url: url, schema: BenchDatabase.postgresSchema))
+        case .postgresUnnamed: throw BenchError("the raw baseline uses named statements")
         }
     }
 

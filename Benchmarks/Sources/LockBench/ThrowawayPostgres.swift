@@ -4,6 +4,8 @@ import Foundation
 /// keeps it up while this process holds its standard input open; closing it stops and removes the cluster.
 final class ThrowawayPostgres {
     let url: String
+    /// The transaction-pooling PgBouncer the script starts in front of it, when PgBouncer is installed.
+    let poolerURL: String?
     private let process: Process
     private let input: Pipe
 
@@ -16,7 +18,7 @@ final class ThrowawayPostgres {
         }
         process = Process()
         process.executableURL = URL(fileURLWithPath: script)
-        process.arguments = ["sh", "-c", "echo \"$VERSIONED_ORM_POSTGRES_URL\"; cat >/dev/null"]
+        process.arguments = ["sh", "-c", "echo \"$VERSIONED_ORM_POSTGRES_URL\"; echo \"$VERSIONED_ORM_PGBOUNCER_URL\"; cat >/dev/null"]
         var environment = ProcessInfo.processInfo.environment
         environment.removeValue(forKey: "VERSIONED_ORM_POSTGRES_URL")
         process.environment = environment
@@ -25,13 +27,18 @@ final class ThrowawayPostgres {
         process.standardInput = input
         process.standardOutput = output
         try process.run()
-        var line = Data()
-        while true {
-            let byte = output.fileHandleForReading.readData(ofLength: 1)
-            if byte.isEmpty || byte == Data("\n".utf8) { break }
-            line.append(byte)
+        func readLine() -> String {
+            var line = Data()
+            while true {
+                let byte = output.fileHandleForReading.readData(ofLength: 1)
+                if byte.isEmpty || byte == Data("\n".utf8) { break }
+                line.append(byte)
+            }
+            return String(decoding: line, as: UTF8.self)
         }
-        url = String(decoding: line, as: UTF8.self)
+        url = readLine()
+        let pooler = readLine()
+        poolerURL = pooler.isEmpty ? nil : pooler
         guard url.hasPrefix("postgres") else {
             throw BenchError("the throwaway PostgreSQL server did not start (see the messages above)")
         }
