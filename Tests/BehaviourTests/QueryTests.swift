@@ -66,7 +66,8 @@ import VersionedORM
                 #expect(try Account.where { $0.balance > 1_000 }.fetchOne(tx) == nil)
                 #expect(try tx.find(Account.self, id: all[4].id ?? 0) == all[4])
                 #expect(try tx.find(Account.self, id: -1) == nil)
-                #expect(throws: SchemaError.self) { try Account.all().limit(-1).fetchAll(tx) }
+                #expect(throws: UsageError.self) { try Account.all().limit(-1).fetchAll(tx) }
+                #expect(throws: UsageError.self) { try Account.all().limit(1, offset: -1).fetchAll(tx) }
             }
         }
     }

@@ -120,11 +120,11 @@ public struct Query<M: Model>: Sendable {
             sql.append("\nORDER BY \(SQL.joined(terms, separator: ", "))")
         }
         if let limitCount {
-            guard limitCount >= 0 else { return SQL(segments: [.invalid("limit must not be negative (\(limitCount))")]) }
+            guard limitCount >= 0 else { return SQL(segments: [.invalidArgument("limit must not be negative (\(limitCount))")]) }
             sql.append("\nLIMIT \(limitCount)")
             if let offsetCount {
                 guard offsetCount >= 0 else {
-                    return SQL(segments: [.invalid("offset must not be negative (\(offsetCount))")])
+                    return SQL(segments: [.invalidArgument("offset must not be negative (\(offsetCount))")])
                 }
                 sql.append(" OFFSET \(offsetCount)")
             }

@@ -5,12 +5,6 @@ private func binary<L, R, Result>(_ lhs: SQLExpression<L>, _ op: String, _ rhs: 
     SQLExpression("(\(lhs.sql) \(unsafeRaw: op) \(rhs.sql))")
 }
 
-extension SQL.StringInterpolation {
-    mutating func appendInterpolation(unsafeRaw text: String) {
-        segments.append(.text(text))
-    }
-}
-
 /// `column = value`, or `column IS NULL` when the value is nil.
 public func == <V: DatabaseValueConvertible>(lhs: SQLExpression<V>, rhs: V) -> SQLExpression<Bool> {
     let value = rhs.databaseValue

@@ -8,21 +8,24 @@
 /// ```
 ///
 /// Identifiers go through `\(identifier: name)`, which validates and quotes them. Text that is not a literal can
-/// only enter through ``init(unsafeRaw:)``, whose name says what it risks.
+/// only enter through ``init(unsafeRaw:)`` and `\(unsafeRaw:)`, whose names say what they risk: the segments
+/// are the library's own, so nothing else can smuggle text in.
 public struct SQL: Sendable, ExpressibleByStringInterpolation {
-    public enum Segment: Sendable {
+    enum Segment: Sendable {
         case text(String)
         case identifier(String)
         case value(DatabaseValue)
         /// A row-lock clause; each dialect spells it (PostgreSQL `FOR UPDATE …`) or needs none (SQLite).
         case rowLock(RowLock)
-        /// A fragment that could not be built (an unknown column, say); rendering throws this message.
+        /// A fragment that could not be built (an unknown column, say); rendering throws this as a SchemaError.
         case invalid(String)
+        /// A fragment built from an argument out of range (a negative LIMIT); rendering throws a UsageError.
+        case invalidArgument(String)
     }
 
-    public private(set) var segments: [Segment]
+    private(set) var segments: [Segment]
 
-    public init(segments: [Segment] = []) {
+    init(segments: [Segment] = []) {
         self.segments = segments
     }
 
@@ -64,22 +67,15 @@ public struct SQL: Sendable, ExpressibleByStringInterpolation {
         public mutating func appendInterpolation(_ fragment: SQL) {
             segments.append(contentsOf: fragment.segments)
         }
+
+        /// SQL text taken as it is, like ``SQL/init(unsafeRaw:)``. Never pass text that contains user input.
+        public mutating func appendInterpolation(unsafeRaw text: String) {
+            segments.append(.text(text))
+        }
     }
 
     public mutating func append(_ other: SQL) {
         segments.append(contentsOf: other.segments)
-    }
-
-    public mutating func append(text: String) {
-        segments.append(.text(text))
-    }
-
-    public mutating func append(identifier: String) {
-        segments.append(.identifier(identifier))
-    }
-
-    public mutating func append(value: DatabaseValue) {
-        segments.append(.value(value))
     }
 
     public static func + (lhs: SQL, rhs: SQL) -> SQL {
@@ -90,7 +86,7 @@ public struct SQL: Sendable, ExpressibleByStringInterpolation {
     public static func joined(_ fragments: [SQL], separator: String) -> SQL {
         var result = SQL()
         for (offset, fragment) in fragments.enumerated() {
-            if offset > 0 { result.append(text: separator) }
+            if offset > 0 { result.segments.append(.text(separator)) }
             result.append(fragment)
         }
         return result

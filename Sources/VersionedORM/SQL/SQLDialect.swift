@@ -42,6 +42,8 @@ extension SQLDialect {
                 text += rowLockSQL(lock)
             case .invalid(let message):
                 throw SchemaError(message)
+            case .invalidArgument(let message):
+                throw UsageError.invalidArgument(message)
             }
         }
         return RenderedSQL(text: text, binds: binds)
