@@ -11,30 +11,10 @@ extension Transaction {
         let schema = M.schema
         try schema.validate()
         let givenKey = value[keyPath: schema.primaryKey]
-        let text = try schema.statementTexts.text(dialect: dialect, shape: .insert(withKey: givenKey != nil)) {
-            var names: [SQL] = []
-            var values: [SQL] = []
-            if givenKey != nil {
-                names.append("\(identifier: schema.primaryKeyColumn)")
-                values.append("\(Int64(0))")
-            }
-            for column in schema.columns {
-                names.append("\(identifier: column.name)")
-                values.append("\(Int64(0))")
-            }
-            names.append("\(identifier: schema.versionColumn)")
-            values.append("1")
-            return """
-                INSERT INTO \(identifier: schema.table) (\(SQL.joined(names, separator: ", "))) \
-                VALUES (\(SQL.joined(values, separator: ", "))) RETURNING \(identifier: schema.primaryKeyColumn)
-                """
-        }
-        var binds: [DatabaseValue] = []
-        binds.reserveCapacity(schema.columns.count + 1)
-        if let givenKey { binds.append(.integer(givenKey)) }
-        for column in schema.columns { binds.append(column.value(in: value)) }
+        let prepared = try PersistenceStatement(.insert(withKey: givenKey != nil)).prepared(for: schema, dialect: dialect)
+        let statement = prepared.statement(for: value, schema: schema, key: givenKey ?? 0)
         var generated: Int64?
-        try query(RenderedSQL(text: text, binds: binds)) { row in generated = try row.decode(Int64.self, at: 0) }
+        try query(statement) { row in generated = try row.decode(Int64.self, at: 0) }
         guard let generated else {
             throw PersistenceError.unexpectedRowCount(model: String(describing: M.self), operation: "insert", count: 0)
         }
@@ -42,9 +22,13 @@ extension Transaction {
         if versionLedger.isActive {
             version = try versionAfterInsert(of: .init(table: schema.table, key: generated), schema: schema)
         }
-        var columnValues = binds
-        if givenKey == nil { columnValues.insert(.integer(generated), at: 0) }
-        columnValues.append(.integer(version))
+        // Key, columns in schema order, version: the values already bound, placed by their slots.
+        var columnValues = [DatabaseValue](repeating: .null, count: schema.columns.count + 2)
+        columnValues[0] = .integer(generated)
+        for (slot, bound) in zip(prepared.slots, statement.binds) {
+            if case .column(let index) = slot { columnValues[index + 1] = bound }
+        }
+        columnValues[schema.columns.count + 1] = .integer(version)
         var row = Row(cursor: ValueListCursor(columnValues))
         value = try M.decode(&row)
     }

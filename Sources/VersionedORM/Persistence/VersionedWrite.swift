@@ -29,27 +29,12 @@ extension Transaction {
         let schema = M.schema
         let row = SavepointVersionLedger.RowKey(table: schema.table, key: id)
         let newVersion = try nextVersion(of: row, after: version, model: model)
-        let skipsVersions = newVersion != version + 1
-        let shape: StatementTextCache.Shape = skipsVersions
-            ? .updateSettingVersion(columns: columnIndices) : .update(columns: columnIndices)
-        let text = try schema.statementTexts.text(dialect: dialect, shape: shape) {
-            let versionColumn = schema.versionColumn
-            let bump: SQL = skipsVersions
-                ? "\(identifier: versionColumn) = \(newVersion)"
-                : "\(identifier: versionColumn) = \(identifier: versionColumn) + 1"
-            let setList = columnIndices.map { "\(identifier: schema.columns[$0].name) = \(Int64(0))" as SQL } + [bump]
-            return """
-                UPDATE \(identifier: schema.table) SET \(SQL.joined(setList, separator: ", ")) \
-                WHERE \(identifier: schema.primaryKeyColumn) = \(id) AND \(identifier: versionColumn) = \(version)
-                """
-        }
-        var binds: [DatabaseValue] = []
-        binds.reserveCapacity(columnIndices.count + 3)
-        for index in columnIndices { binds.append(schema.columns[index].value(in: value)) }
-        if skipsVersions { binds.append(.integer(newVersion)) }
-        binds.append(.integer(id))
-        binds.append(.integer(version))
-        try expectOneRow(try send(RenderedSQL(text: text, binds: binds)), M.self, id: id, version: version, operation: operation)
+        let statement = PersistenceStatement(.update(columns: columnIndices, checksVersion: true,
+                                                     setsVersion: newVersion != version + 1))
+        let prepared = try statement.prepared(for: schema, dialect: dialect)
+        let changed = try send(prepared.statement(for: value, schema: schema, key: id, expectedVersion: version,
+                                                  newVersion: newVersion))
+        try expectOneRow(changed, M.self, id: id, version: version, operation: operation)
         if versionLedger.isActive {
             versionLedger.recordWrite(row, primaryKeyColumn: schema.primaryKeyColumn,
                                       versionColumn: schema.versionColumn, version: newVersion)
@@ -63,13 +48,8 @@ extension Transaction {
         try requireWritable(operation)
         let (id, version) = try identity(of: value, operation: operation)
         let schema = M.schema
-        let text = try schema.statementTexts.text(dialect: dialect, shape: .delete) {
-            """
-            DELETE FROM \(identifier: schema.table) \
-            WHERE \(identifier: schema.primaryKeyColumn) = \(id) AND \(identifier: schema.versionColumn) = \(version)
-            """
-        }
-        let changed = try send(RenderedSQL(text: text, binds: [.integer(id), .integer(version)]))
+        let prepared = try PersistenceStatement(.delete).prepared(for: schema, dialect: dialect)
+        let changed = try send(prepared.statement(key: id, expectedVersion: version))
         try expectOneRow(changed, M.self, id: id, version: version, operation: operation)
         if versionLedger.isActive { versionLedger.settled(.init(table: schema.table, key: id)) }
     }
@@ -80,18 +60,11 @@ extension Transaction {
         try requireWritable("update")
         let schema = M.schema
         try schema.validate()
-        let text = try schema.statementTexts.text(dialect: dialect, shape: .unversionedUpdate(columns: columnIndices)) {
-            let setList = columnIndices.map { "\(identifier: schema.columns[$0].name) = \(Int64(0))" as SQL }
-                + [schema.checkedVersionBump]
-            return """
-                UPDATE \(identifier: schema.table) SET \(SQL.joined(setList, separator: ", ")) \
-                WHERE \(identifier: schema.primaryKeyColumn) = \(id)
-                """
+        let statement = PersistenceStatement(.update(columns: columnIndices, checksVersion: false, setsVersion: false))
+        let prepared = try statement.prepared(for: schema, dialect: dialect)
+        return try reportingVersionOverflow(M.self, primaryKey: id) {
+            try send(prepared.statement(for: value, schema: schema, key: id))
         }
-        var binds = columnIndices.map { schema.columns[$0].value(in: value) }
-        binds.append(.integer(Int64.max))
-        binds.append(.integer(id))
-        return try reportingVersionOverflow(M.self, primaryKey: id) { try send(RenderedSQL(text: text, binds: binds)) }
     }
 
     /// A bulk or unversioned write bumps with ``Schema/checkedVersionBump``, which turns a version at Int64.max into
@@ -123,14 +96,9 @@ extension Transaction {
     private func staleRecordError<M: Model>(_ type: M.Type, id: Int64, expectedVersion: Int64,
                                             operation: String) throws -> StaleRecordError {
         let schema = M.schema
-        let text = try schema.statementTexts.text(dialect: dialect, shape: .currentVersion) {
-            """
-            SELECT \(identifier: schema.versionColumn) FROM \(identifier: schema.table) \
-            WHERE \(identifier: schema.primaryKeyColumn) = \(id)
-            """
-        }
+        let prepared = try PersistenceStatement(.currentVersion).prepared(for: schema, dialect: dialect)
         var current: Int64??
-        try query(RenderedSQL(text: text, binds: [.integer(id)])) { row in
+        try query(prepared.statement(key: id)) { row in
             if current == nil { current = .some(try row.decode(Int64?.self, at: 0)) }
         }
         let state: StaleRecordError.CurrentState

@@ -54,7 +54,7 @@ extension Query {
         var setList = assignments.assignments.map { "\(identifier: $0.name) = \($0.value)" as SQL }
         if bumpingVersion {
             if transaction.versionLedger.isActive { try transaction.settleBurnedVersions(in: schema.table) }
-            setList.append(schema.checkedVersionBump)
+            setList.append(schema.checkedVersionBump())
         }
         guard !setList.isEmpty else { return nil }
         var statement: SQL = "UPDATE \(identifier: schema.table) SET \(SQL.joined(setList, separator: ", "))"

@@ -151,15 +151,6 @@ extension Model {
     }
 }
 
-extension Schema where M: Model {
-    @usableFromInline
-    func findByKeySQL(dialect: any SQLDialect) throws -> String {
-        try statementTexts.text(dialect: dialect, shape: .findByKey) {
-            Query<M>.primaryKey(0).limit(1).selectSQL(columns: Query<M>.selectList)
-        }
-    }
-}
-
 extension Query {
     /// The row with this primary key.
     static func primaryKey(_ id: Int64) -> Query {
@@ -173,9 +164,9 @@ extension Transaction {
     @inlinable
     public func find<M: Model>(_ type: M.Type, id: Int64) throws -> M? {
         try requireActive()
-        let text = try M.schema.findByKeySQL(dialect: dialect)
+        let prepared = try PersistenceStatement(.findByKey).prepared(for: M.schema, dialect: dialect)
         var model: M?
-        try query(RenderedSQL(text: text, binds: [.integer(id), .integer(1)])) { row in
+        try query(prepared.statement(key: id)) { row in
             if model == nil { model = try M.decode(&row) }
         }
         return model

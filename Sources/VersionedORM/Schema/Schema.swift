@@ -16,8 +16,6 @@ public final class Schema<M>: Sendable {
     public let columns: [AnyColumn<M>]
     /// Every problem found in the names, joined; nil when the schema is usable.
     public let problem: String?
-    /// Rendered persistence statements, filled on first use.
-    @usableFromInline let statementTexts = StatementTextCache()
 
     public init(
         table: String,
@@ -58,8 +56,8 @@ public final class Schema<M>: Sendable {
     /// unversioned writes. At Int64.max it yields NULL, which the NOT NULL version column refuses on both
     /// databases (SQLite would otherwise store the sum as a REAL and PostgreSQL fail with 22003), so a row's
     /// version is never damaged and the failure is the same everywhere.
-    var checkedVersionBump: SQL {
-        "\(identifier: versionColumn) = CASE WHEN \(identifier: versionColumn) < \(Int64.max) THEN \(identifier: versionColumn) + 1 END"
+    func checkedVersionBump(limit: SQL = "\(Int64.max)") -> SQL {
+        "\(identifier: versionColumn) = CASE WHEN \(identifier: versionColumn) < \(limit) THEN \(identifier: versionColumn) + 1 END"
     }
 
     /// The number of values `init(row:)` reads: primary key, columns, version.

@@ -1,0 +1,194 @@
+import Synchronization
+
+/// One of a model's persistence statements as a value: the shape of the SQL, and nothing else.
+///
+/// The shape is the only input of the statement's text and of the order of its bound values, and it is the key
+/// of the text cache, so the three cannot disagree: the text is built once per dialect type, schema and shape,
+/// with every value a ``Slot`` marker, and the markers found in the rendered binds are the bind order. On a hit
+/// only the values are assembled, slot by slot (GRDB's `UpdateQuery` idea, taken one step further).
+@usableFromInline
+struct PersistenceStatement: Hashable, Sendable {
+    @usableFromInline
+    enum Shape: Hashable, Sendable {
+        /// `INSERT … VALUES (…) RETURNING key`, with or without the key.
+        case insert(withKey: Bool)
+        /// `UPDATE … SET columns, version … WHERE key = ?` and, when `checksVersion`, `AND version = ?`. The new
+        /// version is `version + 1` (checked against Int64.max when the version is not checked), or a bound value
+        /// when `setsVersion` (a row whose next version skips burned ones).
+        case update(columns: [Int], checksVersion: Bool, setsVersion: Bool)
+        /// `DELETE … WHERE key = ? AND version = ?`.
+        case delete
+        /// `SELECT version … WHERE key = ?`: why a versioned write changed nothing.
+        case currentVersion
+        /// `SELECT every column … WHERE key = ? LIMIT 1`.
+        case findByKey
+    }
+
+    /// Where one bound value comes from.
+    @usableFromInline
+    enum Slot: Hashable, Sendable {
+        /// The value's data column at this schema index.
+        case column(Int)
+        case key
+        case expectedVersion
+        case newVersion
+        /// Int64.max, the limit a checked version bump compares with.
+        case versionLimit
+        /// A value the shape fixes (a LIMIT of 1).
+        case constant(DatabaseValue)
+
+        /// Markers for rendering: values no statement binds for real, so the rendered binds read back as slots.
+        fileprivate var marker: DatabaseValue {
+            switch self {
+            case .column(let index): .integer(Int64.min + 16 + Int64(index))
+            case .key: .integer(Int64.min)
+            case .expectedVersion: .integer(Int64.min + 1)
+            case .newVersion: .integer(Int64.min + 2)
+            case .versionLimit: .integer(Int64.min + 3)
+            case .constant(let value): value
+            }
+        }
+
+        fileprivate init(marker: DatabaseValue) {
+            guard case .integer(let code) = marker, code < Int64.min + 16 + 4096 else {
+                self = .constant(marker)
+                return
+            }
+            switch code - Int64.min {
+            case 0: self = .key
+            case 1: self = .expectedVersion
+            case 2: self = .newVersion
+            case 3: self = .versionLimit
+            case let offset where offset >= 16: self = .column(Int(offset - 16))
+            default: self = .constant(marker)
+            }
+        }
+    }
+
+    /// A statement's text and where its values come from, in placeholder order.
+    @usableFromInline
+    struct Prepared: Sendable {
+        @usableFromInline let text: String
+        @usableFromInline let slots: [Slot]
+    }
+
+    @usableFromInline let shape: Shape
+
+    @usableFromInline
+    init(_ shape: Shape) {
+        self.shape = shape
+    }
+
+    /// The SQL of the shape for `schema`, every value a slot marker.
+    private func sql<M: Model>(for schema: Schema<M>) -> SQL {
+        func bind(_ slot: Slot) -> SQL { SQL(segments: [.value(slot.marker)]) }
+        let table = schema.table
+        let key = schema.primaryKeyColumn
+        let version = schema.versionColumn
+        switch shape {
+        case .insert(let withKey):
+            var names: [SQL] = []
+            var values: [SQL] = []
+            if withKey {
+                names.append("\(identifier: key)")
+                values.append(bind(.key))
+            }
+            for (index, column) in schema.columns.enumerated() {
+                names.append("\(identifier: column.name)")
+                values.append(bind(.column(index)))
+            }
+            names.append("\(identifier: version)")
+            values.append("1")
+            return """
+                INSERT INTO \(identifier: table) (\(SQL.joined(names, separator: ", "))) \
+                VALUES (\(SQL.joined(values, separator: ", "))) RETURNING \(identifier: key)
+                """
+        case .update(let columns, let checksVersion, let setsVersion):
+            let bump: SQL
+            if setsVersion {
+                bump = "\(identifier: version) = \(bind(.newVersion))"
+            } else if checksVersion {
+                // The value's version was checked below Int64.max before sending.
+                bump = "\(identifier: version) = \(identifier: version) + 1"
+            } else {
+                bump = schema.checkedVersionBump(limit: bind(.versionLimit))
+            }
+            let setList = columns.map { "\(identifier: schema.columns[$0].name) = \(bind(.column($0)))" as SQL } + [bump]
+            var sql: SQL = """
+                UPDATE \(identifier: table) SET \(SQL.joined(setList, separator: ", ")) \
+                WHERE \(identifier: key) = \(bind(.key))
+                """
+            if checksVersion { sql.append(" AND \(identifier: version) = \(bind(.expectedVersion))") }
+            return sql
+        case .delete:
+            return """
+                DELETE FROM \(identifier: table) \
+                WHERE \(identifier: key) = \(bind(.key)) AND \(identifier: version) = \(bind(.expectedVersion))
+                """
+        case .currentVersion:
+            return "SELECT \(identifier: version) FROM \(identifier: table) WHERE \(identifier: key) = \(bind(.key))"
+        case .findByKey:
+            let keyFilter = SQLExpression<Bool>("(\(identifier: key) = \(bind(.key)))")
+            return Query<M>().where { _ in keyFilter }.limit(1).selectSQL(columns: Query<M>.selectList)
+        }
+    }
+
+    /// The text and slots for `schema` in `dialect`, rendered on first use.
+    @usableFromInline
+    func prepared<M: Model>(for schema: Schema<M>, dialect: any SQLDialect) throws -> Prepared {
+        let cacheKey = Self.CacheKey(dialect: ObjectIdentifier(type(of: dialect)), schema: ObjectIdentifier(schema),
+                                     statement: self)
+        if let cached = Self.cache.withLock({ $0[cacheKey] }) { return cached }
+        let rendered = try dialect.render(sql(for: schema))
+        let prepared = Prepared(text: rendered.text, slots: rendered.binds.map(Slot.init(marker:)))
+        Self.cache.withLock { $0[cacheKey] = prepared }
+        return prepared
+    }
+
+    private struct CacheKey: Hashable {
+        let dialect: ObjectIdentifier
+        let schema: ObjectIdentifier
+        let statement: PersistenceStatement
+    }
+
+    /// Schemas are static and dialects few, so the cache stays as small as the set of shapes in use.
+    private static let cache = Mutex<[CacheKey: Prepared]>([:])
+}
+
+extension PersistenceStatement.Prepared {
+    /// The statement with its values, slot by slot: the column values from `value`, the rest as given.
+    func statement<M: Model>(for value: M, schema: Schema<M>, key: Int64, expectedVersion: Int64 = 0,
+                             newVersion: Int64 = 0) -> RenderedSQL {
+        var binds: [DatabaseValue] = []
+        binds.reserveCapacity(slots.count)
+        for slot in slots {
+            switch slot {
+            case .column(let index): binds.append(schema.columns[index].value(in: value))
+            case .key: binds.append(.integer(key))
+            case .expectedVersion: binds.append(.integer(expectedVersion))
+            case .newVersion: binds.append(.integer(newVersion))
+            case .versionLimit: binds.append(.integer(Int64.max))
+            case .constant(let constant): binds.append(constant)
+            }
+        }
+        return RenderedSQL(text: text, binds: binds)
+    }
+
+    /// The statement for a shape that binds no column values (find, current version, delete).
+    @inlinable
+    func statement(key: Int64, expectedVersion: Int64 = 0) -> RenderedSQL {
+        var binds: [DatabaseValue] = []
+        binds.reserveCapacity(slots.count)
+        for slot in slots {
+            switch slot {
+            case .key: binds.append(.integer(key))
+            case .expectedVersion: binds.append(.integer(expectedVersion))
+            case .versionLimit: binds.append(.integer(Int64.max))
+            case .constant(let constant): binds.append(constant)
+            // Unreachable: the shapes this serves (find, current version, delete) bind no column or new version.
+            case .column, .newVersion: binds.append(.null)
+            }
+        }
+        return RenderedSQL(text: text, binds: binds)
+    }
+}
