@@ -43,11 +43,12 @@ import VersionedORM
         let holder = try await pooled(.unnamed)
         var mismatches = 0
         for round in 0..<10 {
-            // The deleter prepares its statement (same parameter types as the reader's) on some server connection;
-            // it meets the mix-up too, and must only ever fail, never run something else.
+            // The other client prepares its own statement on some server connection; it meets the mix-up too, and
+            // must only ever fail, never run something else.
             do {
                 try await deleter.writeWithoutTransaction { tx in
-                    try tx.execute("DELETE FROM \(identifier: "pooler_accounts") WHERE \(identifier: "id") = \(Int64(1_000 + round))")
+                    let missing = Int64(1_000 + round)
+                    try PooledAccount.where { $0.id == missing }.update(tx) { $0.balance = .value(0) }
                 }
             } catch let error as DatabaseError {
                 #expect(error.kind == .preparedStatementMismatch, "\(error)")
@@ -66,9 +67,9 @@ import VersionedORM
                 }
                 if step == 1 { await held.wait() }
                 do {
-                    let balance = try await reader.read { tx in
-                        try tx.fetchValue(Int64.self, "SELECT \(identifier: "balance") FROM \(identifier: "pooler_accounts") WHERE \(identifier: "id") = \(accounts[0].id!)")
-                    }
+                    // The query builder's statements are kept prepared: named, in this mode.
+                    let first = try #require(accounts[0].id)
+                    let balance = try await reader.read { tx in try PooledAccount.where { $0.id == first }.fetchOne(tx)?.balance }
                     #expect(balance == 10)
                 } catch let error as DatabaseError {
                     #expect(error.kind == .preparedStatementMismatch, "\(error)")
@@ -80,9 +81,9 @@ import VersionedORM
                 try await holding.value
             }
         }
-        // Row 1 is still there: no query ever ran the other client's DELETE.
-        let count = try await setup.read { tx in try PooledAccount.all().count(tx) }
-        #expect(count == 2)
+        // Both rows are still there, unchanged: no query ever ran another client's statement.
+        let balances = try await setup.read { tx in try PooledAccount.all().fetchAll(tx).map(\.balance).sorted() }
+        #expect(balances == [10, 20])
         #expect(mismatches > 0, "the pooler never moved the reader: the test did not exercise the mix-up")
         for db in [setup, reader, deleter, holder] { await db.close() }
     }

@@ -7,19 +7,9 @@ import VersionedORM
 /// One libpq connection with its named prepared statements. Confined to one lane (see ``DatabaseConnection``):
 /// libpq connections are not safe to share between threads, and these calls block.
 final class PostgresConnection: DatabaseConnection {
-    private struct StatementKey: Hashable {
-        let sql: String
-        let types: [Oid]
-    }
-
     private let connection: OpaquePointer
-    private let cacheCapacity: Int
-    private var statements: [StatementKey: String] = [:]
-    private var statementCounter = 0
+    private let statements: PostgresStatementCache
     private let statementMode: PostgresConfiguration.StatementMode
-    /// Random per connection, so that statements of two clients that a pooler mixes up never share a name: the
-    /// mix-up fails with `.preparedStatementMismatch` instead of running the other client's statement.
-    private let statementPrefix = "vorm_\(String(UInt32.random(in: .min ... .max), radix: 16))_"
     /// Set while the library's own transaction is read-only, so a read-only refusal then is the caller's
     /// mistake, and otherwise means the server itself is read-only.
     private var inReadOnlyTransaction = false
@@ -72,7 +62,7 @@ final class PostgresConnection: DatabaseConnection {
             throw error
         }
         connection = opened
-        cacheCapacity = max(1, configuration.statementCacheCapacity)
+        statements = PostgresStatementCache(capacity: configuration.statementCacheCapacity)
         statementTimeout = configuration.statementTimeout
         cancelGracePeriod = configuration.cancelGracePeriod
         statementMode = configuration.statementMode
@@ -124,6 +114,9 @@ final class PostgresConnection: DatabaseConnection {
 
     func transactionDidEnd() {
         inReadOnlyTransaction = false
+        if !statements.orphans.isEmpty, isUsable {
+            for name in statements.adoptOrphans() { deallocate(name) }
+        }
     }
 
     deinit {
@@ -165,8 +158,9 @@ final class PostgresConnection: DatabaseConnection {
 
     private func run(_ statement: RenderedSQL) throws -> OpaquePointer {
         let parameters = try PostgresParameters(statement.binds)
-        if statementMode == .unnamed { return try runUnnamed(statement, parameters) }
-        let key = StatementKey(sql: statement.text, types: parameters.types)
+        // A statement sent once is not worth a name on the server: parse, run and forget it.
+        if statementMode == .unnamed || statement.caching == .transient { return try runUnnamed(statement, parameters) }
+        let key = PostgresStatementCache.Key(sql: statement.text, types: parameters.types)
         let name = try preparedName(for: key)
         let count = Int32(statement.binds.count)
         let result = try exchange(
@@ -184,7 +178,7 @@ final class PostgresConnection: DatabaseConnection {
             try check(result)
         } catch let error as DatabaseError {
             // The server no longer has the statement, or its plan no longer fits the table: prepare afresh.
-            if error.code == "26000" || error.code == "0A000" { statements.removeValue(forKey: key) }
+            if error.code == "26000" || error.code == "0A000" { statements.remove(key) }
             throw error
         }
         guard let result else { throw lostConnectionError() }
@@ -213,17 +207,9 @@ final class PostgresConnection: DatabaseConnection {
         return result
     }
 
-    private func preparedName(for key: StatementKey) throws -> String {
-        if let name = statements[key] { return name }
-        if statements.count >= cacheCapacity {
-            // Outside an aborted transaction this frees the server's statements; inside one it fails harmlessly,
-            // and new names never collide with old ones.
-            PQclear(try exchange(blocking: { PQexec(connection, "DEALLOCATE ALL") },
-                                 sending: { PQsendQuery(connection, "DEALLOCATE ALL") }))
-            statements.removeAll(keepingCapacity: true)
-        }
-        statementCounter += 1
-        let name = statementPrefix + String(statementCounter)
+    private func preparedName(for key: PostgresStatementCache.Key) throws -> String {
+        if let name = statements.name(for: key) { return name }
+        let name = statements.nextName()
         let result = try key.types.withUnsafeBufferPointer { types in
             try exchange(
                 blocking: { PQprepare(connection, name, key.sql, Int32(key.types.count), types.baseAddress) },
@@ -231,8 +217,22 @@ final class PostgresConnection: DatabaseConnection {
         }
         defer { PQclear(result) }
         try check(result)
-        statements[key] = name
+        if let evicted = statements.insert(name, for: key) { deallocate(evicted) }
         return name
+    }
+
+    /// Frees one named statement on the server. Inside an aborted transaction that fails; the name is then kept
+    /// and freed once the transaction has ended. Names are never reused, so a late free cannot hit another.
+    private func deallocate(_ name: String) {
+        guard transactionState != .failed,
+              let result = try? exchange(blocking: { PQexec(connection, "DEALLOCATE \"\(name)\"") },
+                                         sending: { PQsendQuery(connection, "DEALLOCATE \"\(name)\"") })
+        else {
+            statements.orphaned(name)
+            return
+        }
+        defer { PQclear(result) }
+        if (try? check(result)) == nil { statements.orphaned(name) }
     }
 
     /// The simple query protocol, never a named statement: a ROLLBACK must work on whatever server connection a

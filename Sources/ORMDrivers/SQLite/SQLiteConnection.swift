@@ -7,8 +7,7 @@ import VersionedORM
 /// is opened with SQLITE_OPEN_NOMUTEX and takes no locks of its own.
 final class SQLiteConnection: DatabaseConnection {
     private let handle: OpaquePointer
-    private let cacheCapacity: Int
-    private var statements: [String: OpaquePointer] = [:]
+    private let statements: SQLiteStatementCache
     private let isWriter: Bool
     /// Set for `read` transactions on a connection that could write (the single in-memory connection).
     private var refusesWrites = false
@@ -38,7 +37,7 @@ final class SQLiteConnection: DatabaseConnection {
         }
         handle = opened
         sqliteInterrupter = SQLiteInterrupter(handle: opened)
-        cacheCapacity = max(1, configuration.statementCacheCapacity)
+        statements = SQLiteStatementCache(capacity: configuration.statementCacheCapacity)
         // "Wait forever" (.seconds(Int64.max)) saturates at SQLite's largest timeout, about 24 days.
         busyTimeoutMilliseconds = Int32(clamping: configuration.busyTimeout.clampedMilliseconds)
         // From here on every stored property is set, so a throw runs deinit, which closes the handle: closing it
@@ -59,7 +58,8 @@ final class SQLiteConnection: DatabaseConnection {
 
     deinit {
         sqliteInterrupter.detach()
-        for statement in statements.values { sqlite3_finalize(statement) }
+        // The statements go before the handle: sqlite3_close_v2 would otherwise only mark it a zombie.
+        statements.finalizeAll()
         sqlite3_close_v2(handle)
     }
 
@@ -100,11 +100,14 @@ final class SQLiteConnection: DatabaseConnection {
     }
 
     private func run(_ statement: RenderedSQL, _ body: (inout Row) throws -> Void) throws -> Int {
-        let prepared = try prepare(statement.text)
+        let persistent = statement.caching == .persistent
+        let prepared = try prepare(statement.text, persistent: persistent)
         var failed = false
         defer {
-            if failed {
-                evict(statement.text)
+            if !persistent {
+                sqlite3_finalize(prepared)
+            } else if failed {
+                statements.evict(statement.text)
             } else {
                 sqlite3_reset(prepared)
                 sqlite3_clear_bindings(prepared)
@@ -139,13 +142,14 @@ final class SQLiteConnection: DatabaseConnection {
         return sqlite3_total_changes64(handle) == totalBefore ? 0 : Int(sqlite3_changes64(handle))
     }
 
-    private func prepare(_ sql: String) throws -> OpaquePointer {
-        if let cached = statements[sql] { return cached }
+    private func prepare(_ sql: String, persistent: Bool) throws -> OpaquePointer {
+        if persistent, let cached = statements.statement(for: sql) { return cached }
         var prepared: OpaquePointer?
         var trailing = false
         let code = sql.withCString { text -> Int32 in
             var tail: UnsafePointer<CChar>?
-            let code = sqlite3_prepare_v3(handle, text, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &prepared, &tail)
+            let flags = persistent ? UInt32(SQLITE_PREPARE_PERSISTENT) : 0
+            let code = sqlite3_prepare_v3(handle, text, -1, flags, &prepared, &tail)
             if let tail {
                 trailing = String(cString: tail).contains { !$0.isWhitespace && $0 != ";" }
             }
@@ -159,20 +163,8 @@ final class SQLiteConnection: DatabaseConnection {
             throw DatabaseError(kind: .invalidStatement, code: "SQLITE_MISUSE", numericCode: SQLITE_MISUSE,
                                 message: "the SQL holds more than one statement; send them one at a time")
         }
-        if statements.count >= cacheCapacity {
-            for statement in statements.values { sqlite3_finalize(statement) }
-            statements.removeAll(keepingCapacity: true)
-        }
-        statements[sql] = prepared
+        if persistent { statements.insert(prepared, for: sql) }
         return prepared
-    }
-
-    /// A statement whose step failed is finalized and prepared afresh on next use, as GRDB does: a schema
-    /// change or an interrupted step can leave it in a state not worth trusting.
-    private func evict(_ sql: String) {
-        if let statement = statements.removeValue(forKey: sql) {
-            sqlite3_finalize(statement)
-        }
     }
 
     private func bind(_ values: [DatabaseValue], to statement: OpaquePointer) throws {
@@ -228,10 +220,9 @@ final class SQLiteConnection: DatabaseConnection {
 
     private func pragma(_ text: String) throws -> String? {
         var result: String?
-        _ = try run(RenderedSQL(text: "PRAGMA \(text)")) { row in
+        _ = try run(RenderedSQL(text: "PRAGMA \(text)", caching: .transient)) { row in
             if case .text(let value) = try row.value(at: 0) { result = value }
         }
-        evict("PRAGMA \(text)")
         return result
     }
 

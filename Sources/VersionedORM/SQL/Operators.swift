@@ -51,11 +51,12 @@ public prefix func ! (operand: SQLExpression<Bool>) -> SQLExpression<Bool> {
 }
 
 extension SQLExpression where Value: DatabaseValueConvertible {
-    /// `column IN (?, ?, …)`; an empty list matches no row.
+    /// `column IN (?, ?, …)`; an empty list matches no row. Each length is another statement text, so a
+    /// statement with an `IN` list is not kept prepared.
     public func `in`<S: Sequence>(_ values: S) -> SQLExpression<Bool> where S.Element == Value {
         let fragments = values.map { SQL(segments: [.value($0.databaseValue)]) }
         if fragments.isEmpty { return SQLExpression<Bool>("(1 = 0)") }
-        return SQLExpression<Bool>("(\(sql) IN (\(SQL.joined(fragments, separator: ", "))))")
+        return SQLExpression<Bool>(SQL("(\(sql) IN (\(SQL.joined(fragments, separator: ", "))))").markedOneOff())
     }
 
     /// `column IS NULL`.

@@ -24,9 +24,18 @@ public struct SQL: Sendable, ExpressibleByStringInterpolation {
     }
 
     private(set) var segments: [Segment]
+    /// Set for statements whose text varies from call to call (an `IN` list of any length): drivers then use
+    /// them once instead of preparing and keeping each variant.
+    private(set) var isOneOff = false
 
-    init(segments: [Segment] = []) {
+    init(segments: [Segment] = [], isOneOff: Bool = false) {
         self.segments = segments
+        self.isOneOff = isOneOff
+    }
+
+    /// The same fragment, marked as text that varies between calls.
+    func markedOneOff() -> SQL {
+        SQL(segments: segments, isOneOff: true)
     }
 
     public init(stringLiteral value: String) {
@@ -40,10 +49,12 @@ public struct SQL: Sendable, ExpressibleByStringInterpolation {
 
     public init(stringInterpolation: StringInterpolation) {
         segments = stringInterpolation.segments
+        isOneOff = stringInterpolation.isOneOff
     }
 
     public struct StringInterpolation: StringInterpolationProtocol {
         var segments: [Segment] = []
+        var isOneOff = false
 
         public init(literalCapacity: Int, interpolationCount: Int) {
             segments.reserveCapacity(interpolationCount * 2 + 1)
@@ -66,6 +77,7 @@ public struct SQL: Sendable, ExpressibleByStringInterpolation {
         /// Another fragment, spliced in with its own bound values.
         public mutating func appendInterpolation(_ fragment: SQL) {
             segments.append(contentsOf: fragment.segments)
+            isOneOff = isOneOff || fragment.isOneOff
         }
 
         /// SQL text taken as it is, like ``SQL/init(unsafeRaw:)``. Never pass text that contains user input.
@@ -76,10 +88,11 @@ public struct SQL: Sendable, ExpressibleByStringInterpolation {
 
     public mutating func append(_ other: SQL) {
         segments.append(contentsOf: other.segments)
+        isOneOff = isOneOff || other.isOneOff
     }
 
     public static func + (lhs: SQL, rhs: SQL) -> SQL {
-        SQL(segments: lhs.segments + rhs.segments)
+        SQL(segments: lhs.segments + rhs.segments, isOneOff: lhs.isOneOff || rhs.isOneOff)
     }
 
     /// Joins fragments with a separator.
@@ -95,11 +108,21 @@ public struct SQL: Sendable, ExpressibleByStringInterpolation {
 
 /// A statement as the driver receives it: final text and the values for its placeholders, in order.
 public struct RenderedSQL: Sendable, Hashable {
+    /// Whether a driver should keep the statement prepared.
+    public enum Caching: Sendable, Hashable {
+        /// Sent again and again (the library's own statements, query-builder queries): prepare once, keep.
+        case persistent
+        /// Likely sent once (raw SQL, a query with an `IN` list whose length varies): prepare, use, discard.
+        case transient
+    }
+
     public var text: String
     public var binds: [DatabaseValue]
+    public var caching: Caching
 
-    public init(text: String, binds: [DatabaseValue] = []) {
+    public init(text: String, binds: [DatabaseValue] = [], caching: Caching = .persistent) {
         self.text = text
         self.binds = binds
+        self.caching = caching
     }
 }

@@ -46,6 +46,6 @@ extension SQLDialect {
                 throw UsageError.invalidArgument(message)
             }
         }
-        return RenderedSQL(text: text, binds: binds)
+        return RenderedSQL(text: text, binds: binds, caching: sql.isOneOff ? .transient : .persistent)
     }
 }

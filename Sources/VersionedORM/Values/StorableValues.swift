@@ -26,6 +26,6 @@ extension RenderedSQL {
             }
         }
         guard let normalized else { return self }
-        return RenderedSQL(text: text, binds: normalized)
+        return RenderedSQL(text: text, binds: normalized, caching: caching)
     }
 }
