@@ -90,22 +90,23 @@ func naiveTransfer(_ db: Database, from: Int64, to: Int64, amount: Int64, tally:
 /// The same request with versioned writes: if either account changed since it was read, nothing is written and
 /// the whole request runs again on fresh balances.
 func versionedTransfer(_ db: Database, from: Int64, to: Int64, amount: Int64, tally: inout Tally) async throws {
-    while true {
-        guard let (source, target) = try await loadPair(db, from, to) else { return }
-        guard source.balance >= amount else { tally.declined += 1; return }
+    let outcome = try await db.retrying(RetryPolicy(maxAttempts: 1_000, backoff: .none)) { _ -> Bool? in
+        guard let (source, target) = try await loadPair(db, from, to) else { return nil }
+        guard source.balance >= amount else { return false }
         try await think()
-        do {
-            try await db.write { tx in
-                var source = source
-                var target = target
-                try tx.update(&source) { $0.balance -= amount }
-                try tx.update(&target) { $0.balance += amount }
-            }
-            tally.transfers += 1
-            return
-        } catch is StaleRecordError {
-            tally.conflicts += 1
+        try await db.write { tx in
+            var source = source
+            var target = target
+            try tx.update(&source) { $0.balance -= amount }
+            try tx.update(&target) { $0.balance += amount }
         }
+        return true
+    }
+    tally.conflicts += outcome.attempts - 1
+    switch outcome.value {
+    case true?: tally.transfers += 1
+    case false?: tally.declined += 1
+    case nil: break
     }
 }
 

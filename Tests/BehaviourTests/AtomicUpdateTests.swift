@@ -9,8 +9,8 @@ import VersionedORM
             let accounts = try await seedAccounts(db, balances: [100, 5])
             log.clear()
             let (debited, overdrawn) = try await db.write { tx in
-                let debited = try Account.where { $0.balance >= 10 }.updateReturning(tx) { $0.balance -= 10 }
-                let overdrawn = try Account.where { $0.id == accounts[1].id && $0.balance >= 10 }.update(tx) { $0.balance -= 10 }
+                let debited = try Account.where { $0.balance >= 10 }.updateAllReturning(tx) { $0.balance -= 10 }
+                let overdrawn = try Account.where { $0.id == accounts[1].id && $0.balance >= 10 }.updateAll(tx) { $0.balance -= 10 }
                 return (debited, overdrawn)
             }
             #expect(debited.map(\.balance) == [90])
@@ -31,8 +31,8 @@ import VersionedORM
         try await withDatabase(backend) { db in
             let accounts = try await seedAccounts(db, balances: [7, 9])
             let rows = try await db.write { tx in
-                _ = try Account.all().update(tx) { $0.note = .value("x") }
-                return try Account.all().updateReturning(tx, bumpingVersion: false) {
+                _ = try Account.all().updateAll(tx) { $0.note = .value("x") }
+                return try Account.all().updateAllReturning(tx, bumpingVersion: false) {
                     $0.balance = $0.balance * 3 + 1
                     $0.balance -= 1
                     $0.note = .null
@@ -54,13 +54,13 @@ import VersionedORM
             try await seedAccounts(db)
             log.clear()
             await #expect(throws: SchemaError.self) {
-                try await db.write { tx in try Account.all().update(tx) { $0.version += 1 } }
+                try await db.write { tx in try Account.all().updateAll(tx) { $0.version += 1 } }
             }
             await #expect(throws: UsageError.self) {
-                try await db.write { tx in try Account.all().limit(1).update(tx) { $0.balance += 1 } }
+                try await db.write { tx in try Account.all().limit(1).updateAll(tx) { $0.balance += 1 } }
             }
             await #expect(throws: UsageError.writeInReadTransaction("update")) {
-                try await db.read { tx in try Account.all().update(tx) { $0.balance += 1 } }
+                try await db.read { tx in try Account.all().updateAll(tx) { $0.balance += 1 } }
             }
             #expect(log.dataStatements.isEmpty)
         }

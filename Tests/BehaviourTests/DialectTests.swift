@@ -12,8 +12,8 @@ import VersionedORM
         let rendered = try dialect.render(query.selectSQL(columns: "*"))
         #expect(rendered.text == "SELECT * FROM \"accounts\"\nWHERE ((\"balance\" >= ?) AND (\"note\" IS NULL))\nORDER BY \"id\" DESC\nLIMIT ?")
         #expect(rendered.binds == [.integer(10), .integer(3)])
-        #expect(try dialect.beginTransactionSQL(.readWrite) == "BEGIN IMMEDIATE")
-        #expect(try dialect.beginTransactionSQL(.readOnly) == "BEGIN DEFERRED")
+        #expect(dialect.beginTransactionSQL(.readWrite) == "BEGIN IMMEDIATE")
+        #expect(dialect.beginTransactionSQL(.readOnly) == "BEGIN DEFERRED")
         #expect(dialect.generatedPrimaryKeyDeclaration == "INTEGER PRIMARY KEY AUTOINCREMENT")
     }
 
@@ -21,9 +21,9 @@ import VersionedORM
         let dialect = PostgresDialect()
         let rendered = try dialect.render(query.selectSQL(columns: "*"))
         #expect(rendered.text == "SELECT * FROM \"accounts\"\nWHERE ((\"balance\" >= $1) AND (\"note\" IS NULL))\nORDER BY \"id\" DESC\nLIMIT $2")
-        #expect(try dialect.beginTransactionSQL(.readWrite) == "BEGIN READ WRITE")
-        #expect(try dialect.beginTransactionSQL(.readOnly) == "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        #expect(try dialect.beginTransactionSQL(TransactionOptions(isolation: .serializable)) == "BEGIN ISOLATION LEVEL SERIALIZABLE READ WRITE")
+        #expect(dialect.beginTransactionSQL(.readWrite) == "BEGIN READ WRITE")
+        #expect(dialect.beginTransactionSQL(.readOnly) == "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        #expect(dialect.beginTransactionSQL(TransactionOptions(isolation: .serializable)) == "BEGIN ISOLATION LEVEL SERIALIZABLE READ WRITE")
         #expect(dialect.columnTypeSQL(for: .timestamp) == "TIMESTAMPTZ")
     }
 }

@@ -219,7 +219,7 @@ import Glibc
             try await seedAccounts(db)
             let waits = Counter()
             try await runConcurrently(tasks: 4, timesEach: 250) {
-                try await db.write { tx in try Account.all().update(tx) { $0.balance += 1 } }
+                try await db.write { tx in try Account.all().updateAll(tx) { $0.balance += 1 } }
                 if db.pendingConnectionTimeouts > 0 { waits.increment() }
                 return 1
             }

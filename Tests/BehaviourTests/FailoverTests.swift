@@ -66,7 +66,7 @@ import VersionedORM
             }
             do {
                 let result = try await db.write(retry: policy) { tx in
-                    try Account.where { $0.id == id }.update(tx) { $0.balance += 1 }
+                    try Account.where { $0.id == id }.updateAll(tx) { $0.balance += 1 }
                 }
                 retries += result.attempts - 1
                 succeeded += 1

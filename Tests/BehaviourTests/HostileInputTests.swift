@@ -96,10 +96,10 @@ import VersionedORM
                 try tx.execute("UPDATE \(identifier: "accounts") SET \(identifier: "version") = \(Int64.max) WHERE \(identifier: "id") = \(atMax)")
             }
             await #expect(throws: PersistenceError.versionOverflow(model: "Account", primaryKey: nil)) {
-                try await db.write { tx in try Account.all().update(tx) { $0.balance -= 1 } }
+                try await db.write { tx in try Account.all().updateAll(tx) { $0.balance -= 1 } }
             }
             await #expect(throws: PersistenceError.versionOverflow(model: "Account", primaryKey: nil)) {
-                try await db.write { tx in try Account.where { $0.id == atMax }.updateReturning(tx) { $0.balance -= 1 } }
+                try await db.write { tx in try Account.where { $0.id == atMax }.updateAllReturning(tx) { $0.balance -= 1 } }
             }
             await #expect(throws: PersistenceError.versionOverflow(model: "Account", primaryKey: atMax)) {
                 try await db.modify(Account.self, id: atMax, using: .naive) { $0.balance = 0 }

@@ -30,7 +30,7 @@ let testMetrics: TestMetrics = {
             let result = try await db.modify(MeteredCounter.self, id: id, using: .optimistic(retry: RetryPolicy(backoff: .none))) { value in
                 runs.increment()
                 if runs.count <= 2 {
-                    try db.writeSync { tx in try MeteredCounter.where { $0.id == id }.update(tx) { $0.value += 10 } }
+                    try db.writeSync { tx in try MeteredCounter.where { $0.id == id }.updateAll(tx) { $0.value += 10 } }
                 }
                 value.value += 1
             }

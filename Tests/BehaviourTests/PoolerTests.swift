@@ -48,7 +48,7 @@ import VersionedORM
             do {
                 try await deleter.writeWithoutTransaction { tx in
                     let missing = Int64(1_000 + round)
-                    try PooledAccount.where { $0.id == missing }.update(tx) { $0.balance = .value(0) }
+                    try PooledAccount.where { $0.id == missing }.updateAll(tx) { $0.balance = .value(0) }
                 }
             } catch let error as DatabaseError {
                 #expect(error.kind == .preparedStatementMismatch, "\(error)")

@@ -67,7 +67,7 @@ import VersionedORM
             var waits: [Duration] = []
             for round in 1...20 {
                 let balance = Int64(round)
-                try await db.write { tx in try Account.where { $0.id == id }.update(tx) { $0.balance = .value(balance) } }
+                try await db.write { tx in try Account.where { $0.id == id }.updateAll(tx) { $0.balance = .value(balance) } }
                 let any = try await db.read(consistency: .any) { tx in try tx.find(Account.self, id: id) }
                 if any?.balance != balance { staleWithout += 1 }
                 let token = try #require(db.latestCommitToken)
@@ -91,7 +91,7 @@ import VersionedORM
             let id = try #require(account.id)
             let fallbacksBefore = testMetrics.counterTotal(label: ContentionMetrics.replicaFallbacksLabel, dimensions: [])
             try await standby.writeWithoutTransaction { tx in try tx.execute("SELECT pg_wal_replay_pause()") }
-            try await db.write { tx in try Account.where { $0.id == id }.update(tx) { $0.balance = .value(77) } }
+            try await db.write { tx in try Account.where { $0.id == id }.updateAll(tx) { $0.balance = .value(77) } }
             let token = try #require(db.latestCommitToken)
             let read = try await db.read(consistency: .atLeast(token, timeout: .milliseconds(300))) { tx in
                 try tx.find(Account.self, id: id)
@@ -109,7 +109,7 @@ import VersionedORM
             let account = try await seedReplicated(db)
             let id = try #require(account.id)
             try await standby.writeWithoutTransaction { tx in try tx.execute("SELECT pg_wal_replay_pause()") }
-            try await db.write { tx in try Account.where { $0.id == id }.update(tx) { $0.balance = .value(5) } }
+            try await db.write { tx in try Account.where { $0.id == id }.updateAll(tx) { $0.balance = .value(5) } }
             let token = try #require(db.latestCommitToken)
             // Waiting inside the transaction, as a hand-written check would, keeps the snapshot taken at BEGIN.
             let (before, after) = try await db.read(consistency: .any) { tx -> (Int64?, Int64?) in
@@ -133,7 +133,7 @@ import VersionedORM
             let account = try await seedReplicated(db)
             let id = try #require(account.id)
             for round in 1...5 {
-                try await db.write { tx in try Account.where { $0.id == id }.update(tx) { $0.balance = .value(Int64(round)) } }
+                try await db.write { tx in try Account.where { $0.id == id }.updateAll(tx) { $0.balance = .value(Int64(round)) } }
                 #expect(try await db.read(consistency: .primary) { tx in try tx.find(Account.self, id: id) }?.balance == Int64(round))
             }
         }

@@ -51,7 +51,7 @@ import VersionedORM
             let id = try #require(original.id)
             let outcome = try await db.write { tx -> String in
                 let rolledBack = try saveInRolledBackSavepoint(tx, original) { $0.balance = 1 }
-                try Account.where { $0.id == id }.update(tx) { $0.balance += 5 }
+                try Account.where { $0.id == id }.updateAll(tx) { $0.balance += 5 }
                 var stale = rolledBack
                 do {
                     try tx.update(&stale) { $0.balance = 3 }

@@ -43,7 +43,7 @@ import VersionedORM
             let account = try await seedAccounts(db, balances: [0])[0]
             let id = try #require(account.id)
             let changed = try await runConcurrently(tasks: 8, timesEach: 50) {
-                try await db.write { tx in try Account.where { $0.id == id }.update(tx) { $0.balance += 1 } }
+                try await db.write { tx in try Account.where { $0.id == id }.updateAll(tx) { $0.balance += 1 } }
             }
             #expect(changed == 400)
             let final = try #require(try await reload(db, account))
@@ -116,7 +116,7 @@ import VersionedORM
                 _ = try await db.modify(Account.self, id: id, using: strategy) { value in
                     let first = interfered.withLock { state in defer { state = true }; return !state }
                     if first {
-                        try db.writeSync { tx in try Account.where { $0.id == id }.update(tx) { $0.balance += 100 } }
+                        try db.writeSync { tx in try Account.where { $0.id == id }.updateAll(tx) { $0.balance += 100 } }
                     }
                     value.balance += 1
                 }
@@ -153,7 +153,7 @@ import VersionedORM
                 runs.increment()
                 if runs.count == 1 {
                     // Another writer changes only the note meanwhile.
-                    try db.writeSync { tx in try Account.where { $0.id == id }.update(tx) { $0.note = .value("theirs") } }
+                    try db.writeSync { tx in try Account.where { $0.id == id }.updateAll(tx) { $0.note = .value("theirs") } }
                 }
                 value.balance += 5
             }
@@ -175,7 +175,7 @@ import VersionedORM
             let result = try await db.modify(Account.self, id: id, using: .merge(retry: Self.patient)) { value in
                 runs.increment()
                 if runs.count == 1 {
-                    try db.writeSync { tx in try Account.where { $0.id == id }.update(tx) { $0.balance += 100 } }
+                    try db.writeSync { tx in try Account.where { $0.id == id }.updateAll(tx) { $0.balance += 100 } }
                 }
                 value.balance += 5
             }

@@ -9,7 +9,7 @@ struct BracketDialect: SQLDialect {
     func quote(identifier: String) -> String { "[\(identifier)]" }
     func columnTypeSQL(for storage: ColumnType.Storage) -> String { "T_\(storage)" }
     var generatedPrimaryKeyDeclaration: String { "SERIAL_KEY" }
-    func beginTransactionSQL(_ options: TransactionOptions) throws -> String {
+    func beginTransactionSQL(_ options: TransactionOptions) -> String {
         options.readOnly ? "BEGIN READ" : "BEGIN WRITE"
     }
     func columnExistsQuery(table: String, column: String) -> SQL {

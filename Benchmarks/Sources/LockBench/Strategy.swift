@@ -28,7 +28,7 @@ enum Strategy: String, CaseIterable, Sendable {
             return try await db.modify(BenchAccount.self, id: id, using: .pessimistic(.wait)) { $0.balance += 1 }.attempts
         case .atomic:
             let changed = try await db.write { tx in
-                try BenchAccount.where { $0.id == id }.update(tx) { $0.balance += 1 }
+                try BenchAccount.where { $0.id == id }.updateAll(tx) { $0.balance += 1 }
             }
             guard changed == 1 else { throw ModificationError.notFound(model: "BenchAccount", id: id) }
             return 1

@@ -27,7 +27,7 @@ public struct SQLiteDialect: SQLDialect {
     // version 1, must never match a new row that happens to get its key and version 1.
     public var generatedPrimaryKeyDeclaration: String { "INTEGER PRIMARY KEY AUTOINCREMENT" }
 
-    public func beginTransactionSQL(_ options: TransactionOptions) throws -> String {
+    public func beginTransactionSQL(_ options: TransactionOptions) -> String {
         // SQLite transactions are serializable whatever level is asked. A write takes the write lock up front,
         // so it never fails half-way with SQLITE_BUSY on its first write.
         options.readOnly ? "BEGIN DEFERRED" : "BEGIN IMMEDIATE"

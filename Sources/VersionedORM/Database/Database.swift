@@ -86,6 +86,14 @@ public final class Database: Sendable {
         try await retrying(model: "transaction", policy) { _ in try await self.write(options: options, body) }
     }
 
+    /// Runs `operation` (given the attempt number, from 1) under `policy`, as ``RetryPolicy/run(_:onRetry:)``
+    /// does, and counts and logs every retry (`versioned_orm.retries` with model `operation`): for a unit of work
+    /// that spans several transactions or a read outside the write.
+    public func retrying<T: Sendable>(_ policy: RetryPolicy,
+                                      _ operation: (Int) async throws -> T) async throws -> Retried<T> {
+        try await retrying(model: "operation", policy, operation)
+    }
+
     /// Runs `body` in a read-only transaction that sees one consistent snapshot. Writes inside throw.
     @discardableResult
     public func read<T: Sendable>(
@@ -116,18 +124,12 @@ public final class Database: Sendable {
             return try await run(on: writers, options: options, body)
         case .atLeast(let token, let timeout):
             if readers === writers { return try await run(on: writers, options: options, body) }
-            try rejectNesting()
-            try Task.checkCancellation()
-            let lane = try await acquire(from: readers, options: options)
             let context = self.context
-            let attempt = try await Self.reportingCancellation {
-                defer { readers.release(lane) }
-                return try await lane.perform { connection, cancellation -> ReplicaAttempt<T> in
-                    // Before BEGIN: a snapshot taken now would stay as stale as the replica is.
-                    guard try connection.waitUntilVisible(token, timeout: timeout) else { return .notCaughtUp }
-                    return .done(try Transaction.perform(on: connection, options: options, context: context,
-                                                         cancellation: cancellation, body))
-                }
+            let attempt = try await onLane(readers, options: options) { connection, cancellation -> ReplicaAttempt<T> in
+                // Before BEGIN: a snapshot taken now would stay as stale as the replica is.
+                guard try connection.waitUntilVisible(token, timeout: timeout) else { return .notCaughtUp }
+                return .done(try Transaction.perform(on: connection, options: options, context: context,
+                                                     cancellation: cancellation, body))
             }
             switch attempt {
             case .done(let value):
@@ -150,15 +152,9 @@ public final class Database: Sendable {
     /// trips: a versioned save after a read. Savepoints and row locks need a transaction and throw.
     @discardableResult
     public func writeWithoutTransaction<T: Sendable>(_ body: @escaping @Sendable (Transaction) throws -> T) async throws -> T {
-        try rejectNesting()
-        try Task.checkCancellation()
-        let lane = try await writers.acquire(timeout: context.configuration.connectionTimeout)
-        defer { writers.release(lane) }
         let context = self.context
-        return try await Self.reportingCancellation {
-            try await lane.perform { connection, cancellation in
-                try Transaction.performWithoutTransaction(on: connection, context: context, cancellation: cancellation, body)
-            }
+        return try await onLane(writers, options: nil) { connection, cancellation in
+            try Transaction.performWithoutTransaction(on: connection, context: context, cancellation: cancellation, body)
         }
     }
 
@@ -166,10 +162,7 @@ public final class Database: Sendable {
     @available(*, noasync, message: "use the async writeWithoutTransaction in async code")
     @discardableResult
     public func writeWithoutTransactionSync<T>(_ body: (Transaction) throws -> T) throws -> T {
-        try rejectNesting()
-        let lane = try writers.acquireBlocking(timeout: context.configuration.connectionTimeout)
-        defer { writers.release(lane) }
-        return try lane.performBlocking { connection in
+        try onLaneBlocking(writers, options: nil) { connection in
             try Transaction.performWithoutTransaction(on: connection, context: context, cancellation: nil, body)
         }
     }
@@ -216,18 +209,48 @@ public final class Database: Sendable {
         options: TransactionOptions,
         _ body: @escaping @Sendable (Transaction) throws -> T
     ) async throws -> T {
+        let context = self.context
+        return try await onLane(pool, options: options) { connection, cancellation in
+            try Transaction.perform(on: connection, options: options, context: context, cancellation: cancellation, body)
+        }
+    }
+
+    private func runBlocking<T>(
+        on pool: ConnectionPool,
+        options: TransactionOptions,
+        _ body: (Transaction) throws -> T
+    ) throws -> T {
+        try onLaneBlocking(pool, options: options) { connection in
+            try Transaction.perform(on: connection, options: options, context: context, cancellation: nil, body)
+        }
+    }
+
+    /// The one way onto a connection for every entry point: refuse nesting and tasks already cancelled, take a
+    /// lane (without waiting where NOWAIT on SQLite says so), run `work` on its connection, release it.
+    /// `options` is nil for work without a transaction.
+    private func onLane<T: Sendable>(
+        _ pool: ConnectionPool,
+        options: TransactionOptions?,
+        _ work: @escaping @Sendable (any DatabaseConnection, CancellationFlag) throws -> T
+    ) async throws -> T {
         try rejectNesting()
         // A task cancelled before its transaction starts runs none of it.
         try Task.checkCancellation()
         let lane = try await acquire(from: pool, options: options)
         defer { pool.release(lane) }
-        let context = self.context
-        return try await Self.reportingCancellation {
-            try await lane.perform { connection, cancellation in
-                try Transaction.perform(on: connection, options: options, context: context, cancellation: cancellation,
-                                        body)
-            }
-        }
+        return try await Self.reportingCancellation { try await lane.perform(work) }
+    }
+
+    /// The blocking twin of ``onLane(_:options:_:)``.
+    private func onLaneBlocking<T>(
+        _ pool: ConnectionPool,
+        options: TransactionOptions?,
+        _ work: (any DatabaseConnection) throws -> T
+    ) throws -> T {
+        try rejectNesting()
+        let lane = try acquireBlocking(from: pool, options: options)
+        defer { pool.release(lane) }
+        return try lane.performBlocking(work)
     }
 
     /// A statement interrupted because the task was cancelled surfaces as `CancellationError`, as Swift code
@@ -240,25 +263,12 @@ public final class Database: Sendable {
         }
     }
 
-    private func runBlocking<T>(
-        on pool: ConnectionPool,
-        options: TransactionOptions,
-        _ body: (Transaction) throws -> T
-    ) throws -> T {
-        try rejectNesting()
-        let lane = try acquireBlocking(from: pool, options: options)
-        defer { pool.release(lane) }
-        return try lane.performBlocking { connection in
-            try Transaction.perform(on: connection, options: options, context: context, cancellation: nil, body)
-        }
-    }
-
-    private func acquire(from pool: ConnectionPool, options: TransactionOptions) async throws -> ConnectionLane {
+    private func acquire(from pool: ConnectionPool, options: TransactionOptions?) async throws -> ConnectionLane {
         if let lane = try laneWithoutWaiting(from: pool, options: options) { return lane }
         return try await pool.acquire(timeout: context.configuration.connectionTimeout)
     }
 
-    private func acquireBlocking(from pool: ConnectionPool, options: TransactionOptions) throws -> ConnectionLane {
+    private func acquireBlocking(from pool: ConnectionPool, options: TransactionOptions?) throws -> ConnectionLane {
         if let lane = try laneWithoutWaiting(from: pool, options: options) { return lane }
         return try pool.acquireBlocking(timeout: context.configuration.connectionTimeout)
     }
@@ -266,8 +276,10 @@ public final class Database: Sendable {
     /// Where the database has one write lock (SQLite), its single writer connection *is* that lock within this
     /// process, so a transaction that must not wait for it must not wait for that connection either: it gets the
     /// idle writer or fails at once. Returns nil when the caller should wait as usual.
-    private func laneWithoutWaiting(from pool: ConnectionPool, options: TransactionOptions) throws -> ConnectionLane? {
-        guard !options.readOnly, !options.waitForWriteLock, dialect.writeLockScope == .database else { return nil }
+    private func laneWithoutWaiting(from pool: ConnectionPool, options: TransactionOptions?) throws -> ConnectionLane? {
+        guard let options, !options.readOnly, !options.waitForWriteLock, dialect.writeLockScope == .database else {
+            return nil
+        }
         guard let lane = try pool.acquireIfIdle() else {
             throw DatabaseError(kind: .lockNotAvailable, code: "WRITE_LOCK_HELD",
                                 message: "another transaction holds the database's write lock (NOWAIT)")

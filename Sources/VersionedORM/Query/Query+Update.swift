@@ -3,14 +3,14 @@ extension Query {
     /// instead of overwriting each other:
     ///
     /// ```swift
-    /// let moved = try Account.where { $0.id == id && $0.balance >= 10 }.update(tx) { $0.balance -= 10 }
+    /// let moved = try Account.where { $0.id == id && $0.balance >= 10 }.updateAll(tx) { $0.balance -= 10 }
     /// ```
     ///
     /// The version of every row it touches goes up by one, so copies held elsewhere become stale; pass
     /// `bumpingVersion: false` to leave versions alone. Returns the number of rows changed. When a matching row's
     /// version is Int64.max, nothing changes and it throws ``PersistenceError/versionOverflow(model:primaryKey:)``.
     @discardableResult
-    public func update(_ transaction: Transaction, bumpingVersion: Bool = true,
+    public func updateAll(_ transaction: Transaction, bumpingVersion: Bool = true,
                        _ assign: (inout ColumnAssignments<M>) -> Void) throws -> Int {
         guard let statement = try updateStatement(transaction, bumpingVersion: bumpingVersion, assign: assign) else { return 0 }
         return try transaction.reportingVersionOverflow(M.self, primaryKey: nil) {
@@ -20,7 +20,7 @@ extension Query {
 
     /// The same update, returning the changed rows as the database left them (RETURNING): refresh values held in
     /// memory from these rather than applying the expression to them a second time.
-    public func updateReturning(_ transaction: Transaction, bumpingVersion: Bool = true,
+    public func updateAllReturning(_ transaction: Transaction, bumpingVersion: Bool = true,
                                 _ assign: (inout ColumnAssignments<M>) -> Void) throws -> [M] {
         guard var statement = try updateStatement(transaction, bumpingVersion: bumpingVersion, assign: assign) else { return [] }
         let names = M.schema.selectedColumnNames.map { SQL(segments: [.identifier($0)]) }

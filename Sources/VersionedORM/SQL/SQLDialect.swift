@@ -12,7 +12,7 @@ public protocol SQLDialect: Sendable {
     /// The declaration of an auto-generated `Int64` primary key column, after its quoted name.
     var generatedPrimaryKeyDeclaration: String { get }
     /// The statement that opens a transaction with these options.
-    func beginTransactionSQL(_ options: TransactionOptions) throws -> String
+    func beginTransactionSQL(_ options: TransactionOptions) -> String
     /// A query that returns one row with one integer: 1 when `table` has `column`, else 0.
     func columnExistsQuery(table: String, column: String) -> SQL
     /// What a write transaction locks.

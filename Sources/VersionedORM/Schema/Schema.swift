@@ -60,9 +60,6 @@ public final class Schema<M>: Sendable {
         "\(identifier: versionColumn) = CASE WHEN \(identifier: versionColumn) < \(limit) THEN \(identifier: versionColumn) + 1 END"
     }
 
-    /// The number of values `init(row:)` reads: primary key, columns, version.
-    public var selectedColumnCount: Int { columns.count + 2 }
-
     /// All selected column names in decoding order.
     public var selectedColumnNames: [String] { [primaryKeyColumn] + columns.map(\.name) + [versionColumn] }
 
