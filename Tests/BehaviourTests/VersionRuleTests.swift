@@ -30,7 +30,7 @@ import VersionedORM
             }
             #expect(stale == StaleRecordError(model: "Account", table: "accounts", primaryKey: original.id ?? -1,
                                               expectedVersion: 1, current: .modified(currentVersion: 2),
-                                              operation: "save"))
+                                              operation: .save))
             let stored = try #require(try await reload(db, original))
             #expect(stored.balance == 150)
             #expect(stored.version == 2)
@@ -50,7 +50,7 @@ import VersionedORM
             let original = try await seedAccounts(db)[0]
             _ = try await db.write { tx in var fresh = original; try tx.update(&fresh) { $0.balance += 1 }; return fresh }
             let stale = await expectStale { try await db.write { tx in try tx.delete(original) } }
-            #expect(stale?.operation == "delete")
+            #expect(stale?.operation == .delete)
             #expect(stale?.current == .modified(currentVersion: 2))
             #expect(try await reload(db, original)?.balance == 101)
         }

@@ -99,7 +99,7 @@ import Testing
     @Test func moreThanOneRowChangedIsReportedNotIgnored() async throws {
         let script = Script()
         script.answer(.init(changed: 2))
-        await #expect(throws: PersistenceError.unexpectedRowCount(model: "Item", operation: "save", count: 2)) {
+        await #expect(throws: PersistenceError.unexpectedRowCount(model: "Item", operation: .save, count: 2)) {
             try await run(script) { [loaded] tx in var item = loaded; try tx.save(&item) }
         }
         #expect(script.sent.last?.text == "ROLLBACK")

@@ -14,7 +14,7 @@ final class ManualClock: Sendable {
 }
 
 private let stale = StaleRecordError(model: "Item", table: "items", primaryKey: 1, expectedVersion: 1,
-                                     current: .modified(currentVersion: 2), operation: "save")
+                                     current: .modified(currentVersion: 2), operation: .save)
 
 @Suite struct RetryPolicyTests {
     @Test func aPermanentConflictRunsExactlyMaxAttemptsAndReportsTheLastError() async throws {

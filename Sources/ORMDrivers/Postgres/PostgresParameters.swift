@@ -8,14 +8,6 @@ import VersionedORM
 /// Values go as text, except blobs, which go as binary so bytes are never hex-encoded. Each non-NULL value
 /// carries its type OID, so `$1 + $2` or `LIMIT $1` need no casts and the server never guesses a type from text.
 struct PostgresParameters {
-    static let boolOID: Oid = 16
-    static let byteaOID: Oid = 17
-    static let int8OID: Oid = 20
-    static let textOID: Oid = 25
-    static let float8OID: Oid = 701
-    static let timestamptzOID: Oid = 1184
-    static let uuidOID: Oid = 2950
-
     private(set) var types: [Oid] = []
     private var buffer: [UInt8] = []
     private var offsets: [Int] = []
@@ -40,25 +32,25 @@ struct PostgresParameters {
                 // Unknown type: the server infers it from context, and NULL fits any type.
                 append(type: 0, offset: -1, length: 0, format: 0)
             case .integer(let integer):
-                appendText(String(integer), type: Self.int8OID)
+                appendText(String(integer), type: PostgresTypes.int8)
             case .double(let double):
-                appendText(Self.text(for: double), type: Self.float8OID)
+                appendText(Self.text(for: double), type: PostgresTypes.float8)
             case .bool(let bool):
-                appendText(bool ? "t" : "f", type: Self.boolOID)
+                appendText(bool ? "t" : "f", type: PostgresTypes.bool)
             case .text(let text):
                 guard !text.utf8.contains(0) else {
                     throw DatabaseError(kind: .invalidValue, code: "22021",
                                         message: "PostgreSQL text cannot contain the NUL character (U+0000)")
                 }
-                appendText(text, type: Self.textOID)
+                appendText(text, type: PostgresTypes.text)
             case .date(let date):
-                appendText(try TimestampText.format(date, utcSuffix: "+00"), type: Self.timestamptzOID)
+                appendText(try TimestampText.format(date, utcSuffix: "+00"), type: PostgresTypes.timestamptz)
             case .uuid(let uuid):
-                appendText(uuid.uuidString.lowercased(), type: Self.uuidOID)
+                appendText(uuid.uuidString.lowercased(), type: PostgresTypes.uuid)
             case .blob(let data):
                 let offset = buffer.count
                 buffer.append(contentsOf: data)
-                append(type: Self.byteaOID, offset: offset, length: Int32(data.count), format: 1)
+                append(type: PostgresTypes.bytea, offset: offset, length: Int32(data.count), format: 1)
             }
         }
     }

@@ -20,26 +20,26 @@ final class PostgresRowCursor: RowCursor {
         guard PQgetisnull(result, row, column) == 0, let raw = PQgetvalue(result, row, column) else { return .null }
         let length = Int(PQgetlength(result, row, column))
         switch types[index] {
-        case 16:  // bool
+        case PostgresTypes.bool:
             return .bool(raw.pointee == CChar(UInt8(ascii: "t")))
-        case 20, 21, 23, 26:  // int8, int2, int4, oid
+        case PostgresTypes.int8, PostgresTypes.int2, PostgresTypes.int4, PostgresTypes.oid:
             return .integer(strtoll(raw, nil, 10))
-        case 700, 701:  // float4, float8: strtod reads NaN and Infinity too
+        case PostgresTypes.float4, PostgresTypes.float8:  // strtod reads NaN and Infinity too
             return .double(strtod(raw, nil))
-        case 1700:  // numeric: whole numbers that fit stay exact, others become Double
+        case PostgresTypes.numeric:  // whole numbers that fit stay exact, others become Double
             let text = String(cString: raw)
             if let integer = Int64(text) { return .integer(integer) }
             return .double(strtod(raw, nil))
-        case 17:  // bytea, in whichever output form the session has (a pooler does not restore bytea_output)
+        case PostgresTypes.bytea:  // in whichever output form the session has (a pooler does not restore bytea_output)
             return .blob(try Self.decodeBytea(raw, length: length))
-        case 1184, 1114:  // timestamptz, timestamp
+        case PostgresTypes.timestamptz, PostgresTypes.timestamp:
             let text = String(cString: raw)
             guard let date = TimestampText.parse(text) else {
                 throw ValueConversionError(targetType: Date.self, found: .text(""),
                                            reason: "PostgreSQL timestamp outside what Date holds (infinity or BC)")
             }
             return .date(date)
-        case 2950:  // uuid
+        case PostgresTypes.uuid:
             guard let uuid = UUID(uuidString: String(cString: raw)) else {
                 throw ValueConversionError(targetType: UUID.self, found: .text(""), reason: "malformed uuid output")
             }
@@ -56,7 +56,7 @@ final class PostgresRowCursor: RowCursor {
     func int64(at index: Int) throws -> Int64? {
         let column = Int32(index)
         switch types[index] {
-        case 20, 21, 23, 26:
+        case PostgresTypes.int8, PostgresTypes.int2, PostgresTypes.int4, PostgresTypes.oid:
             guard PQgetisnull(result, row, column) == 0, let raw = PQgetvalue(result, row, column) else { return nil }
             return strtoll(raw, nil, 10)
         default:
@@ -68,7 +68,9 @@ final class PostgresRowCursor: RowCursor {
     func text(at index: Int) throws -> String? {
         let column = Int32(index)
         switch types[index] {
-        case 16, 17, 20, 21, 23, 26, 700, 701, 1114, 1184, 1700, 2950:
+        case PostgresTypes.bool, PostgresTypes.bytea, PostgresTypes.int8, PostgresTypes.int2, PostgresTypes.int4,
+             PostgresTypes.oid, PostgresTypes.float4, PostgresTypes.float8, PostgresTypes.timestamp,
+             PostgresTypes.timestamptz, PostgresTypes.numeric, PostgresTypes.uuid:
             // Types value(at:) converts to something other than text: let String's own rule refuse them.
             let value = try value(at: index)
             return value.isNull ? nil : try String.fromDatabaseValue(value)

@@ -9,7 +9,8 @@ public struct DatabaseError: Error, Sendable, CustomStringConvertible {
     /// The classes of failure callers act on.
     public struct Kind: Hashable, Sendable, CustomStringConvertible {
         public let name: String
-        public init(_ name: String) { self.name = name }
+        // Internal: the kinds are the library's vocabulary, so a caller's `switch` on them stays meaningful.
+        init(_ name: String) { self.name = name }
         public var description: String { name }
 
         /// Serialization failure or deadlock: retrying the whole transaction may succeed.

@@ -1,7 +1,7 @@
 /// A write was refused before anything was sent, because the value cannot be written as asked.
 public enum PersistenceError: Error, Sendable, CustomStringConvertible, Equatable {
     /// The value has no primary key or a version of 0: it was never inserted (or not read from the database).
-    case notInserted(model: String, operation: String)
+    case notInserted(model: String, operation: WriteOperation)
     /// The value's version is negative: it did not come from this library.
     case invalidVersion(model: String, version: Int64)
     /// The version is Int64.max and cannot be bumped. `primaryKey` is nil for a bulk update, which changed no row.
@@ -11,7 +11,7 @@ public enum PersistenceError: Error, Sendable, CustomStringConvertible, Equatabl
     /// An `update` closure changed the primary key or the version, which the library owns.
     case identityChanged(model: String)
     /// A statement changed more rows than the primary key allows; the table's key is not unique.
-    case unexpectedRowCount(model: String, operation: String, count: Int)
+    case unexpectedRowCount(model: String, operation: WriteOperation, count: Int)
 
     public var description: String {
         switch self {

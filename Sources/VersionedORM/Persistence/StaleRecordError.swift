@@ -25,10 +25,10 @@ public struct StaleRecordError: Error, Sendable, CustomStringConvertible, Equata
     public let expectedVersion: Int64
     public let current: CurrentState
     /// The operation that failed: `save`, `update`, `delete` or `touch`.
-    public let operation: String
+    public let operation: WriteOperation
 
     public init(model: String, table: String, primaryKey: Int64, expectedVersion: Int64, current: CurrentState,
-                operation: String) {
+                operation: WriteOperation) {
         self.model = model
         self.table = table
         self.primaryKey = primaryKey

@@ -8,7 +8,7 @@ extension Transaction {
     /// Bumps the version without changing data, version-checked: marks the row as seen-and-changed, so every
     /// other copy becomes stale.
     public func touch<M: Model>(_ value: inout M) throws {
-        let newVersion = try versionedUpdate(value, columnIndices: [], operation: "touch")
+        let newVersion = try versionedUpdate(value, columnIndices: [], operation: .touch)
         value[keyPath: M.schema.version] = newVersion
     }
 }

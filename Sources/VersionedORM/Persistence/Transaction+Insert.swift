@@ -16,7 +16,7 @@ extension Transaction {
         var generated: Int64?
         try query(statement) { row in generated = try row.decode(Int64.self, at: 0) }
         guard let generated else {
-            throw PersistenceError.unexpectedRowCount(model: String(describing: M.self), operation: "insert", count: 0)
+            throw PersistenceError.unexpectedRowCount(model: String(describing: M.self), operation: .insert, count: 0)
         }
         var version: Int64 = 1
         if versionLedger.isActive {

@@ -9,7 +9,7 @@ extension Transaction {
     /// `save` has no memory of what was loaded, so it always writes. To send only what changed, use
     /// ``update(_:_:)``.
     public func save<M: Model>(_ value: inout M) throws {
-        let newVersion = try versionedUpdate(value, columnIndices: Array(M.schema.columns.indices), operation: "save")
+        let newVersion = try versionedUpdate(value, columnIndices: Array(M.schema.columns.indices), operation: .save)
         value[keyPath: M.schema.version] = newVersion
     }
 
@@ -28,10 +28,10 @@ extension Transaction {
             if !indices.contains(index) { indices.append(index) }
         }
         if indices.isEmpty {
-            _ = try identity(of: value, operation: "save")
+            _ = try identity(of: value, operation: .save)
             return
         }
-        let newVersion = try versionedUpdate(value, columnIndices: indices.sorted(), operation: "save")
+        let newVersion = try versionedUpdate(value, columnIndices: indices.sorted(), operation: .save)
         value[keyPath: schema.version] = newVersion
     }
 }

@@ -13,7 +13,7 @@ extension Transaction {
         try requireWritable("update")
         let schema = M.schema
         try schema.validate()
-        _ = try identity(of: value, operation: "update")
+        _ = try identity(of: value, operation: .update)
         var changed = value
         try change(&changed)
         guard changed[keyPath: schema.primaryKey] == value[keyPath: schema.primaryKey],
@@ -23,7 +23,7 @@ extension Transaction {
         }
         let indices = schema.changedColumnIndices(from: value, to: changed)
         if !indices.isEmpty {
-            let newVersion = try versionedUpdate(changed, columnIndices: indices, operation: "update")
+            let newVersion = try versionedUpdate(changed, columnIndices: indices, operation: .update)
             changed[keyPath: schema.version] = newVersion
         }
         value = changed

@@ -3,7 +3,7 @@
 /// whether the row was modified or deleted. The happy path is one statement, its text rendered once per shape.
 extension Transaction {
     /// The primary key and version of a value about to be written, or the error that forbids the write.
-    func identity<M: Model>(of value: M, operation: String) throws -> (id: Int64, version: Int64) {
+    func identity<M: Model>(of value: M, operation: WriteOperation) throws -> (id: Int64, version: Int64) {
         let schema = M.schema
         try schema.validate()
         let version = value[keyPath: schema.version]
@@ -19,8 +19,8 @@ extension Transaction {
     /// `UPDATE table SET columns, version = version + 1 WHERE pk = ? AND version = ?`; returns the new version.
     /// `columnIndices` are positions in the schema's columns, in schema order; empty bumps the version alone.
     /// After a savepoint burned versions of the row, the new version skips past them (`version = ?`).
-    func versionedUpdate<M: Model>(_ value: M, columnIndices: [Int], operation: String) throws -> Int64 {
-        try requireWritable(operation)
+    func versionedUpdate<M: Model>(_ value: M, columnIndices: [Int], operation: WriteOperation) throws -> Int64 {
+        try requireWritable(operation.rawValue)
         let (id, version) = try identity(of: value, operation: operation)
         let model = String(describing: M.self)
         guard version < Int64.max else {
@@ -44,8 +44,8 @@ extension Transaction {
 
     /// `DELETE FROM table WHERE pk = ? AND version = ?`.
     func versionedDelete<M: Model>(_ value: M) throws {
-        let operation = "delete"
-        try requireWritable(operation)
+        let operation = WriteOperation.delete
+        try requireWritable(operation.rawValue)
         let (id, version) = try identity(of: value, operation: operation)
         let schema = M.schema
         let prepared = try PersistenceStatement(.delete).prepared(for: schema, dialect: dialect)
@@ -80,7 +80,7 @@ extension Transaction {
     }
 
     private func expectOneRow<M: Model>(_ changed: Int, _ type: M.Type, id: Int64, version: Int64,
-                                        operation: String) throws {
+                                        operation: WriteOperation) throws {
         switch changed {
         case 1:
             return
@@ -94,7 +94,7 @@ extension Transaction {
 
     /// Runs only after a versioned write changed nothing: one SELECT to tell "modified" from "deleted".
     private func staleRecordError<M: Model>(_ type: M.Type, id: Int64, expectedVersion: Int64,
-                                            operation: String) throws -> StaleRecordError {
+                                            operation: WriteOperation) throws -> StaleRecordError {
         let schema = M.schema
         let prepared = try PersistenceStatement(.currentVersion).prepared(for: schema, dialect: dialect)
         var current: Int64??
