@@ -21,7 +21,8 @@ let package = Package(
             dependencies: [
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
-            ]
+            ],
+            exclude: ["README.md"]
         ),
         .systemLibrary(
             name: "CSQLite3",

@@ -90,11 +90,12 @@ echo "Starting a throwaway PostgreSQL cluster ($("$bin/postgres" --version)) in 
 export VERSIONED_ORM_POSTGRES_URL="postgresql:///postgres?host=$dir&port=$port&user=postgres"
 
 # A hot standby streaming from it, made the way users make one (pg_basebackup -R). It applies commits 50 ms late,
-# so a read that does not wait for its commit token reliably sees the past.
+# so a read that does not wait for its commit token reliably sees the past; hot_standby_feedback keeps the
+# primary's vacuum (busy with the suite's schema churn) from cancelling a standby read that holds a snapshot.
 "${as_owner[@]}" "$bin/pg_basebackup" -D "$dir/standby" -h "$dir" -p "$port" -U postgres -R -X stream -c fast \
     --no-sync >"$dir/basebackup.log" 2>&1 || { cat "$dir/basebackup.log" >&2; exit 1; }
 "${as_owner[@]}" "$bin/pg_ctl" -D "$dir/standby" -l "$dir/standby.log" -w -t 60 \
-    -o "-c listen_addresses='' -c unix_socket_directories='$dir' -p $standby_port -c fsync=off -c hot_standby=on -c recovery_min_apply_delay=50ms" \
+    -o "-c listen_addresses='' -c unix_socket_directories='$dir' -p $standby_port -c fsync=off -c hot_standby=on -c recovery_min_apply_delay=50ms -c hot_standby_feedback=on -c wal_receiver_status_interval=1s" \
     start >/dev/null || { tail -n 30 "$dir/standby.log" >&2; exit 1; }
 export VERSIONED_ORM_STANDBY_URL="postgresql:///postgres?host=$dir&port=$standby_port&user=postgres"
 

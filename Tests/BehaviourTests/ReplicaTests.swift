@@ -115,7 +115,11 @@ import VersionedORM
             let (before, after) = try await db.read(consistency: .any) { tx -> (Int64?, Int64?) in
                 let before = try tx.find(Account.self, id: id)?.balance
                 try standby.writeWithoutTransactionSync { tx in try tx.execute("SELECT pg_wal_replay_resume()") }
-                while let replayed = try tx.fetchValue(String.self, "SELECT CAST(pg_last_wal_replay_lsn() AS TEXT)"),
+                // Bounded: replay may itself wait for this very snapshot (a recovery conflict), which would end in
+                // the standby cancelling the transaction.
+                let deadline = ContinuousClock.now + .seconds(2)
+                while ContinuousClock.now < deadline,
+                      let replayed = try tx.fetchValue(String.self, "SELECT CAST(pg_last_wal_replay_lsn() AS TEXT)"),
                       let position = CommitToken(lsn: replayed), position < token {
                     usleep(1_000)
                 }

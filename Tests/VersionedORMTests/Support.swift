@@ -15,7 +15,6 @@ struct BracketDialect: SQLDialect {
     func columnExistsQuery(table: String, column: String) -> SQL {
         "HAS_COLUMN \(table) \(column)"
     }
-    var writeLockScope: WriteLockScope { .rows }
     func rowLockSQL(_ lock: RowLock) -> String { " LOCK(\(lock.wait), \(lock.tables.joined(separator: "+")))" }
 }
 
@@ -82,6 +81,7 @@ struct FakeDriver: DatabaseDriver {
     let script: Script
     var dialect: any SQLDialect { BracketDialect() }
     var topology: PoolTopology { .single }
+    var writeLockScope: WriteLockScope { .rows }
     func openConnection(role: ConnectionRole) throws -> any DatabaseConnection { FakeConnection(script: script) }
 }
 

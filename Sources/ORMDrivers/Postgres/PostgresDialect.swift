@@ -36,7 +36,6 @@ public struct PostgresDialect: SQLDialect {
         return text
     }
 
-    public var writeLockScope: WriteLockScope { .rows }
 
     public func rowLockSQL(_ lock: RowLock) -> String {
         var text = " FOR UPDATE"

@@ -10,6 +10,8 @@ public struct PostgresDriver: DatabaseDriver {
 
     public var dialect: any SQLDialect { PostgresDialect() }
 
+    public var writeLockScope: WriteLockScope { .rows }
+
     public var topology: PoolTopology {
         guard configuration.replicaConnectionString != nil else { return .shared(size: max(1, configuration.poolSize)) }
         return .primaryAndReplicas(primary: max(1, configuration.poolSize), replicas: max(1, configuration.replicaPoolSize))

@@ -33,7 +33,6 @@ public struct SQLiteDialect: SQLDialect {
         options.readOnly ? "BEGIN DEFERRED" : "BEGIN IMMEDIATE"
     }
 
-    public var writeLockScope: WriteLockScope { .database }
 
     // A row lock is only allowed inside a write transaction, which on SQLite began IMMEDIATE and so holds the
     // database's write lock: every row is already protected, and SQLite has no FOR UPDATE to send.

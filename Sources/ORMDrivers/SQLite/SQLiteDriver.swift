@@ -16,6 +16,9 @@ public struct SQLiteDriver: DatabaseDriver {
 
     public var dialect: any SQLDialect { SQLiteDialect() }
 
+    /// SQLite has one write lock for the whole database: a write transaction holds every row.
+    public var writeLockScope: WriteLockScope { .database }
+
     public var topology: PoolTopology {
         isInMemory ? .single : .writerAndReaders(readers: max(1, configuration.readerCount))
     }

@@ -113,3 +113,9 @@ private let interruptQueue = DispatchQueue(label: "versioned-orm.interrupts")
 /// Marks a lane's queue with the database that owns it, so a nested `write` inside a transaction closure is
 /// reported at once instead of waiting for a connection it already holds.
 let laneOwnerKey = DispatchSpecificKey<ObjectIdentifier>()
+
+/// BEGIN found the connection dead: nothing of the caller's ran, so the lane may replace the connection and run
+/// the transaction again.
+struct ConnectionLostBeforeWork: Error {
+    let underlying: DatabaseError
+}

@@ -24,7 +24,8 @@ public final class Database: Sendable {
     /// Builds the pool the driver asks for. Connections open on first use, on their own lanes.
     public init(driver: any DatabaseDriver, configuration: DatabaseConfiguration = DatabaseConfiguration()) {
         dialect = driver.dialect
-        context = DatabaseContext(dialect: driver.dialect, configuration: configuration)
+        context = DatabaseContext(dialect: driver.dialect, writeLockScope: driver.writeLockScope,
+                                  configuration: configuration)
         let owner = ObjectIdentifier(context)
         func lanes(_ count: Int, role: ConnectionRole, name: String) -> [ConnectionLane] {
             (0..<max(1, count)).map {
@@ -277,7 +278,7 @@ public final class Database: Sendable {
     /// process, so a transaction that must not wait for it must not wait for that connection either: it gets the
     /// idle writer or fails at once. Returns nil when the caller should wait as usual.
     private func laneWithoutWaiting(from pool: ConnectionPool, options: TransactionOptions?) throws -> ConnectionLane? {
-        guard let options, !options.readOnly, !options.waitForWriteLock, dialect.writeLockScope == .database else {
+        guard let options, !options.readOnly, !options.waitForWriteLock, context.writeLockScope == .database else {
             return nil
         }
         guard let lane = try pool.acquireIfIdle() else {

@@ -3,11 +3,13 @@ import Synchronization
 /// What every transaction of one database shares: its dialect, configuration, and the latest commit token.
 final class DatabaseContext: Sendable {
     let dialect: any SQLDialect
+    let writeLockScope: WriteLockScope
     let configuration: DatabaseConfiguration
     private let latestToken = Mutex<CommitToken?>(nil)
 
-    init(dialect: any SQLDialect, configuration: DatabaseConfiguration) {
+    init(dialect: any SQLDialect, writeLockScope: WriteLockScope, configuration: DatabaseConfiguration) {
         self.dialect = dialect
+        self.writeLockScope = writeLockScope
         self.configuration = configuration
     }
 

@@ -73,6 +73,8 @@ public enum ConnectionRole: Sendable, Equatable {
 public protocol DatabaseDriver: Sendable {
     var dialect: any SQLDialect { get }
     var topology: PoolTopology { get }
+    /// What a write transaction locks: a property of the database, not of how its SQL is spelled.
+    var writeLockScope: WriteLockScope { get }
     /// Opens a connection; called on the lane that will own it, so it may block.
     func openConnection(role: ConnectionRole) throws -> any DatabaseConnection
 }

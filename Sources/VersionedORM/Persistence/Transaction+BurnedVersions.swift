@@ -6,7 +6,7 @@ extension Transaction {
     /// version is now one the savepoint handed out), move the row past those versions at once.
     func relock(_ rows: [SavepointVersionLedger.RowKey: SavepointVersionLedger.Issued]) throws {
         // SQLite: the transaction's write lock covers the whole database and was never released.
-        guard !rows.isEmpty, dialect.writeLockScope == .rows else { return }
+        guard !rows.isEmpty, context.writeLockScope == .rows else { return }
         // In key order, so two transactions re-locking the same rows cannot deadlock on the order.
         for (row, issued) in rows.sorted(by: { ($0.key.table, $0.key.key) < ($1.key.table, $1.key.key) }) {
             let lock = SQL(segments: [.rowLock(RowLock())])

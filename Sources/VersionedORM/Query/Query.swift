@@ -158,17 +158,3 @@ extension Query {
         return Query().where { _ in SQLExpression("(\(identifier: keyColumn) = \(id))") }
     }
 }
-
-extension Transaction {
-    /// The row with this primary key, or nil.
-    @inlinable
-    public func find<M: Model>(_ type: M.Type, id: Int64) throws -> M? {
-        try requireActive()
-        let prepared = try PersistenceStatement(.findByKey).prepared(for: M.schema, dialect: dialect)
-        var model: M?
-        try query(prepared.statement(key: id)) { row in
-            if model == nil { model = try M.decode(&row) }
-        }
-        return model
-    }
-}

@@ -15,11 +15,26 @@ public protocol SQLDialect: Sendable {
     func beginTransactionSQL(_ options: TransactionOptions) -> String
     /// A query that returns one row with one integer: 1 when `table` has `column`, else 0.
     func columnExistsQuery(table: String, column: String) -> SQL
-    /// What a write transaction locks.
-    var writeLockScope: WriteLockScope { get }
     /// The clause that locks the selected rows, with a leading space, or "" when the write transaction already
     /// holds them (``WriteLockScope/database``). Table names have been validated.
     func rowLockSQL(_ lock: RowLock) -> String
+    /// Ends a transaction, keeping its work.
+    var commitSQL: String { get }
+    /// Ends a transaction, undoing its work.
+    var rollbackSQL: String { get }
+    /// Opens, releases and rolls back to a savepoint; `name` is already quoted.
+    func savepointSQL(_ name: String) -> String
+    func releaseSavepointSQL(_ name: String) -> String
+    func rollbackToSavepointSQL(_ name: String) -> String
+}
+
+/// The standard spelling, which SQLite and PostgreSQL share.
+extension SQLDialect {
+    public var commitSQL: String { "COMMIT" }
+    public var rollbackSQL: String { "ROLLBACK" }
+    public func savepointSQL(_ name: String) -> String { "SAVEPOINT \(name)" }
+    public func releaseSavepointSQL(_ name: String) -> String { "RELEASE SAVEPOINT \(name)" }
+    public func rollbackToSavepointSQL(_ name: String) -> String { "ROLLBACK TO SAVEPOINT \(name)" }
 }
 
 extension SQLDialect {

@@ -1,38 +1,3 @@
-/// The driver's view of the row a statement is positioned on.
-///
-/// Implemented by each driver over its own result handle; valid only while the driver hands it to a row
-/// callback.
-public protocol RowCursor: AnyObject {
-    var columnCount: Int { get }
-    func value(at index: Int) throws -> DatabaseValue
-    /// Typed reads for the common column types: nil for NULL, the same conversion rules as
-    /// ``DatabaseValueConvertible/fromDatabaseValue(_:)``. A driver implements them to skip building a
-    /// ``DatabaseValue`` per cell; the defaults go through ``value(at:)``.
-    func isNull(at index: Int) throws -> Bool
-    func int64(at index: Int) throws -> Int64?
-    func double(at index: Int) throws -> Double?
-    func text(at index: Int) throws -> String?
-}
-
-extension RowCursor {
-    public func isNull(at index: Int) throws -> Bool { try value(at: index).isNull }
-
-    public func int64(at index: Int) throws -> Int64? {
-        let value = try value(at: index)
-        return value.isNull ? nil : try Int64.fromDatabaseValue(value)
-    }
-
-    public func double(at index: Int) throws -> Double? {
-        let value = try value(at: index)
-        return value.isNull ? nil : try Double.fromDatabaseValue(value)
-    }
-
-    public func text(at index: Int) throws -> String? {
-        let value = try value(at: index)
-        return value.isNull ? nil : try String.fromDatabaseValue(value)
-    }
-}
-
 /// The current row of a query, read positionally.
 ///
 /// A `Row` is only valid inside the callback or initializer it is passed to: it reads the driver's live result.

@@ -115,7 +115,7 @@ public final class Transaction {
             throw DatabaseError(kind: .connectionLost, code: "08006", message: "connection lost before COMMIT")
         }
         do {
-            try sendControl("COMMIT")
+            try sendControl(dialect.commitSQL)
         } catch let error as DatabaseError where error.kind == .connectionLost {
             throw error.with(kind: .commitOutcomeUnknown, message:
                 "the connection was lost during COMMIT: the transaction may or may not have been committed (\(error.message))")
@@ -140,7 +140,7 @@ public final class Transaction {
         savepointDepth += 1
         defer { savepointDepth -= 1 }
         let name = context.dialect.quote(identifier: "versioned_orm_sp\(savepointDepth)")
-        try sendControl("SAVEPOINT \(name)")
+        try sendControl(dialect.savepointSQL(name))
         versionLedger.savepointBegan()
         let result: T
         do {
@@ -154,53 +154,17 @@ public final class Transaction {
             try rollBack(toSavepoint: name)
             throw Self.abortedError(after: error)
         }
-        try sendControl("RELEASE SAVEPOINT \(name)")
+        try sendControl(dialect.releaseSavepointSQL(name))
         versionLedger.savepointReleased()
         return result
     }
 
     private func rollBack(toSavepoint name: String) throws {
-        try sendControl("ROLLBACK TO SAVEPOINT \(name)")
-        try sendControl("RELEASE SAVEPOINT \(name)")
+        try sendControl(dialect.rollbackToSavepointSQL(name))
+        try sendControl(dialect.releaseSavepointSQL(name))
         if let failure, failure.depth >= savepointDepth { self.failure = nil }
         let burned = versionLedger.savepointRolledBack()
         try relock(burned)
-    }
-
-    // MARK: Raw SQL
-
-    /// Runs a statement and returns the number of rows it changed. Interpolated values are bound parameters.
-    /// Raw statements are not kept prepared (see ``RenderedSQL/Caching``).
-    @discardableResult
-    public func execute(_ sql: SQL) throws -> Int {
-        try send(renderRaw(sql))
-    }
-
-    /// Runs a query and decodes each row as a model (the query selects the model's columns in schema order).
-    public func fetchAll<M: Model>(_ type: M.Type, _ sql: SQL) throws -> [M] {
-        var models: [M] = []
-        try query(renderRaw(sql)) { row in models.append(try M.decode(&row)) }
-        return models
-    }
-
-    /// Runs a query and returns every row's values.
-    public func fetchRows(_ sql: SQL) throws -> [[DatabaseValue]] {
-        var rows: [[DatabaseValue]] = []
-        try query(renderRaw(sql)) { row in rows.append(try row.values()) }
-        return rows
-    }
-
-    /// Runs a query and returns the first column of the first row, or nil when there is no row.
-    public func fetchValue<V: DatabaseValueConvertible>(_ type: V.Type, _ sql: SQL) throws -> V? {
-        var value: V?
-        var seen = false
-        try query(renderRaw(sql)) { row in
-            if !seen {
-                value = try row.decode(V.self, at: 0)
-                seen = true
-            }
-        }
-        return value
     }
 
     // MARK: Plumbing shared by the persistence and query layers
@@ -210,12 +174,6 @@ public final class Transaction {
         try context.dialect.render(sql)
     }
 
-    /// Raw SQL from the caller: most of it runs once, so drivers do not keep it prepared.
-    private func renderRaw(_ sql: SQL) throws -> RenderedSQL {
-        var rendered = try render(sql)
-        rendered.caching = .transient
-        return rendered
-    }
 
     @usableFromInline
     func requireActive() throws {
@@ -314,35 +272,10 @@ public final class Transaction {
     private func rollbackQuietly() {
         guard connection.transactionState != .none else { return }
         do {
-            try sendControl("ROLLBACK")
+            try sendControl(dialect.rollbackSQL)
         } catch {
             // A lost connection ends everything; the original error is what the caller needs to see.
             context.configuration.logger.debug("rollback failed", metadata: ["error": "\(error)"])
         }
-    }
-}
-
-/// BEGIN found the connection dead: nothing of the caller's ran, so the lane may replace the connection and run
-/// the transaction again.
-struct ConnectionLostBeforeWork: Error {
-    let underlying: DatabaseError
-}
-
-extension Model {
-    /// Decodes one row with `init(row:)` and checks it read exactly the schema's columns.
-    @inlinable
-    static func decode(_ row: inout Row) throws -> Self {
-        let model: Self
-        do {
-            model = try Self(row: &row)
-        } catch let error as RowDecodingError {
-            throw RowDecodingError(model: String(describing: Self.self), columnIndex: error.columnIndex,
-                                   reason: error.reason)
-        }
-        guard row.position == row.count else {
-            throw RowDecodingError(model: String(describing: Self.self), columnIndex: nil,
-                                   reason: "init(row:) read \(row.position) of the row's \(row.count) values")
-        }
-        return model
     }
 }
