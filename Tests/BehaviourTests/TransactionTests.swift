@@ -2,7 +2,6 @@ import Foundation
 import Testing
 import VersionedORM
 
-struct ExpectedFailure: Error {}
 
 @Suite struct TransactionTests {
     @Test(arguments: Backend.allCases)
@@ -210,12 +209,5 @@ struct ExpectedFailure: Error {}
             #expect(after == 100)
             #expect(try await reload(db, original)?.balance == 1)
         }
-    }
-}
-
-/// Runs blocking code on a dispatch thread, outside Swift concurrency, as a synchronous caller would.
-func onPlainThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
     }
 }

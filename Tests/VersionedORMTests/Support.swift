@@ -35,16 +35,20 @@ final class Script: Sendable {
     func record(_ statement: RenderedSQL) -> Entry {
         state.withLock { state in
             state.sent.append(statement)
-            let control = ["BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"].contains { statement.text.hasPrefix($0) }
-            if control || state.answers.isEmpty { return Entry() }
+            if isTransactionControl(statement.text) || state.answers.isEmpty { return Entry() }
             return state.answers.removeFirst()
         }
     }
 
     var sent: [RenderedSQL] { state.withLock { $0.sent } }
     var dataStatements: [RenderedSQL] {
-        sent.filter { s in !["BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"].contains { s.text.hasPrefix($0) } }
+        sent.filter { !isTransactionControl($0.text) }
     }
+}
+
+/// BEGIN, COMMIT, ROLLBACK and savepoint statements, which the core sends around the statements a test checks.
+func isTransactionControl(_ text: String) -> Bool {
+    ["BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"].contains { text.hasPrefix($0) }
 }
 
 final class FakeRow: RowCursor {

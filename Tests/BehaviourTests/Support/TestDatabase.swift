@@ -273,3 +273,13 @@ func waitUntilSomeoneWaits(on pid: Int, in db: Database, _ what: String) async t
         return (blocked ?? 0) == 1
     }
 }
+
+/// Thrown by a test to make a closure fail on purpose.
+struct ExpectedFailure: Error {}
+
+/// Runs blocking code on a dispatch thread, outside Swift concurrency, as a synchronous caller would.
+func onPlainThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
+    }
+}
