@@ -1,0 +1,43 @@
+/// The bookkeeping the drivers' statement caches share: values by key, and the least recently used one evicted
+/// when another would pass the capacity. Not synchronized: each connection, confined to its lane, has its own.
+package final class LeastRecentlyUsed<Key: Hashable, Value> {
+    private var entries: [Key: (value: Value, lastUse: UInt64)] = [:]
+    private var clock: UInt64 = 0
+    private let capacity: Int
+
+    package init(capacity: Int) {
+        self.capacity = max(1, capacity)
+    }
+
+    package var values: [Value] { entries.values.map(\.value) }
+
+    /// The value for `key`, which now counts as the most recently used.
+    package func value(for key: Key) -> Value? {
+        guard let entry = entries[key] else { return nil }
+        clock += 1
+        entries[key] = (entry.value, clock)
+        return entry.value
+    }
+
+    /// Adds a value; returns the one evicted to make room, for the caller to free.
+    package func insert(_ value: Value, for key: Key) -> Value? {
+        var evicted: Value?
+        if entries[key] == nil, entries.count >= capacity,
+           let oldest = entries.min(by: { $0.value.lastUse < $1.value.lastUse }) {
+            evicted = oldest.value.value
+            entries.removeValue(forKey: oldest.key)
+        }
+        clock += 1
+        entries[key] = (value, clock)
+        return evicted
+    }
+
+    package func removeValue(for key: Key) -> Value? {
+        entries.removeValue(forKey: key)?.value
+    }
+
+    package func removeAll() -> [Value] {
+        defer { entries.removeAll() }
+        return values
+    }
+}
