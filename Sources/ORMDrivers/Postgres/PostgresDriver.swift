@@ -1,23 +1,24 @@
 import VersionedORM
 
 /// The PostgreSQL driver: a pool of interchangeable libpq connections, each confined to its own lane.
-public struct PostgresDriver: DatabaseDriver {
-    public let configuration: PostgresConfiguration
+/// Not public: applications open databases with the `Database` factory methods below.
+package struct PostgresDriver: DatabaseDriver {
+    package let configuration: PostgresConfiguration
 
-    public init(configuration: PostgresConfiguration) {
+    package init(configuration: PostgresConfiguration) {
         self.configuration = configuration
     }
 
-    public var dialect: any SQLDialect { PostgresDialect() }
+    package var dialect: any SQLDialect { PostgresDialect() }
 
-    public var writeLockScope: WriteLockScope { .rows }
+    package var writeLockScope: WriteLockScope { .rows }
 
-    public var topology: PoolTopology {
+    package var topology: PoolTopology {
         guard configuration.replicaConnectionString != nil else { return .shared(size: max(1, configuration.poolSize)) }
         return .primaryAndReplicas(primary: max(1, configuration.poolSize), replicas: max(1, configuration.replicaPoolSize))
     }
 
-    public func openConnection(role: ConnectionRole) throws -> any DatabaseConnection {
+    package func openConnection(role: ConnectionRole) throws -> any DatabaseConnection {
         try PostgresConnection(configuration: configuration, role: role)
     }
 }

@@ -2,28 +2,29 @@ import VersionedORM
 
 /// The SQLite driver: one database file in WAL mode with one writer and a pool of read-only readers, or an
 /// in-memory database on a single connection.
-public struct SQLiteDriver: DatabaseDriver {
+/// Not public: applications open databases with the `Database` factory methods below.
+package struct SQLiteDriver: DatabaseDriver {
     /// The file path, or `":memory:"` for a private in-memory database.
-    public let path: String
-    public let configuration: SQLiteConfiguration
+    package let path: String
+    package let configuration: SQLiteConfiguration
 
-    public init(path: String, configuration: SQLiteConfiguration = SQLiteConfiguration()) {
+    package init(path: String, configuration: SQLiteConfiguration = SQLiteConfiguration()) {
         self.path = path
         self.configuration = configuration
     }
 
     var isInMemory: Bool { path == ":memory:" || path.isEmpty }
 
-    public var dialect: any SQLDialect { SQLiteDialect() }
+    package var dialect: any SQLDialect { SQLiteDialect() }
 
     /// SQLite has one write lock for the whole database: a write transaction holds every row.
-    public var writeLockScope: WriteLockScope { .database }
+    package var writeLockScope: WriteLockScope { .database }
 
-    public var topology: PoolTopology {
+    package var topology: PoolTopology {
         isInMemory ? .single : .writerAndReaders(readers: max(1, configuration.readerCount))
     }
 
-    public func openConnection(role: ConnectionRole) throws -> any DatabaseConnection {
+    package func openConnection(role: ConnectionRole) throws -> any DatabaseConnection {
         try SQLiteConnection(path: isInMemory ? ":memory:" : path, role: role, inMemory: isInMemory,
                              configuration: configuration)
     }

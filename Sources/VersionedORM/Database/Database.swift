@@ -22,7 +22,7 @@ public final class Database: Sendable {
     private let readers: ConnectionPool
 
     /// Builds the pool the driver asks for. Connections open on first use, on their own lanes.
-    public init(driver: any DatabaseDriver, configuration: DatabaseConfiguration = DatabaseConfiguration()) {
+    package init(driver: any DatabaseDriver, configuration: DatabaseConfiguration = DatabaseConfiguration()) {
         dialect = driver.dialect
         context = DatabaseContext(dialect: driver.dialect, writeLockScope: driver.writeLockScope,
                                   configuration: configuration)

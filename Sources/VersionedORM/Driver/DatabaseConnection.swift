@@ -3,7 +3,7 @@
 /// A connection is confined: the core calls it from exactly one serial queue (its lane), never concurrently and
 /// never from Swift's cooperative thread pool, so implementations may block and need no locks. The one exception
 /// is ``interrupter``, whose object is made to be called from any thread.
-public protocol DatabaseConnection: AnyObject {
+package protocol DatabaseConnection: AnyObject {
     /// Runs a statement and returns how many rows it changed (for statements that change none: 0).
     func execute(_ statement: RenderedSQL) throws -> Int
     /// Runs a statement and hands each result row to `body`; returns how many rows it changed.
@@ -33,7 +33,7 @@ public protocol DatabaseConnection: AnyObject {
 }
 
 /// A connection's transaction state as its database reports it.
-public enum ConnectionTransactionState: Sendable, Equatable {
+package enum ConnectionTransactionState: Sendable, Equatable {
     /// No transaction is open: every statement commits by itself.
     case none
     /// A transaction is open and usable.
@@ -46,12 +46,12 @@ public enum ConnectionTransactionState: Sendable, Equatable {
 ///
 /// Called from any thread, at any time, also while the connection is idle or being closed; the implementation
 /// makes that safe (sqlite3_interrupt, PQcancel).
-public protocol ConnectionInterrupter: AnyObject, Sendable {
+package protocol ConnectionInterrupter: AnyObject, Sendable {
     func interrupt()
 }
 
 /// Which connections a driver wants the pool to hold.
-public enum PoolTopology: Sendable, Equatable {
+package enum PoolTopology: Sendable, Equatable {
     /// One connection for everything (an in-memory SQLite database).
     case single
     /// One writer; `readers` read-only connections for `read` transactions (SQLite in WAL mode).
@@ -64,13 +64,13 @@ public enum PoolTopology: Sendable, Equatable {
 }
 
 /// What a pool connection is for, so a driver can open readers read-only.
-public enum ConnectionRole: Sendable, Equatable {
+package enum ConnectionRole: Sendable, Equatable {
     case writer
     case reader
 }
 
 /// A database driver: how to open connections and how its SQL is spelled.
-public protocol DatabaseDriver: Sendable {
+package protocol DatabaseDriver: Sendable {
     var dialect: any SQLDialect { get }
     var topology: PoolTopology { get }
     /// What a write transaction locks: a property of the database, not of how its SQL is spelled.
@@ -81,17 +81,17 @@ public protocol DatabaseDriver: Sendable {
 
 extension DatabaseConnection {
     /// Called before BEGIN: a driver may refuse writes in `read`, or stop waiting for locks.
-    public func transactionWillBegin(_ options: TransactionOptions) throws {}
+    package func transactionWillBegin(_ options: TransactionOptions) throws {}
     /// Called after COMMIT or ROLLBACK, whatever their outcome.
-    public func transactionDidEnd() {}
+    package func transactionDidEnd() {}
     /// No interruption by default.
-    public var interrupter: (any ConnectionInterrupter)? { nil }
+    package var interrupter: (any ConnectionInterrupter)? { nil }
     /// No replicas by default: nothing to wait for.
-    public func commitToken() throws -> CommitToken? { nil }
+    package func commitToken() throws -> CommitToken? { nil }
     /// Everything committed is visible by default.
-    public func waitUntilVisible(_ token: CommitToken, timeout: Duration) throws -> Bool { true }
+    package func waitUntilVisible(_ token: CommitToken, timeout: Duration) throws -> Bool { true }
     /// Through ``execute(_:)`` by default.
-    public func executeTransactionControl(_ sql: String) throws {
+    package func executeTransactionControl(_ sql: String) throws {
         _ = try execute(RenderedSQL(text: sql))
     }
 }

@@ -11,7 +11,7 @@ import Foundation
 /// not finite) is refused with a `DatabaseError` of kind `.invalidValue` before anything is sent. Note that a
 /// `Date` is a `Double`: near year 9999 it only resolves about 30 µs, so `9999-12-31T23:59:59.999999Z` parses
 /// to 10000-01-01 and is refused; use `9999-12-31T23:59:59Z` as an "end of time".
-public enum TimestampText {
+package enum TimestampText {
     private static let microsPerSecond: Int64 = 1_000_000
     private static let microsPerDay: Int64 = 86_400 * 1_000_000
     /// Seconds from 1970-01-01 to 2001-01-01, Foundation's reference date.
@@ -22,7 +22,7 @@ public enum TimestampText {
 
     /// Whole microseconds since 1970-01-01 00:00:00 UTC, rounded to nearest; nil when the date is outside the
     /// storable range or not finite.
-    public static func microseconds(since1970 date: Date) -> Int64? {
+    package static func microseconds(since1970 date: Date) -> Int64? {
         let sinceReference = date.timeIntervalSinceReferenceDate
         let lowestSeconds = Double(lowestMicros / microsPerSecond - referenceOffset)
         let endSeconds = Double(endMicros / microsPerSecond - referenceOffset)
@@ -39,7 +39,7 @@ public enum TimestampText {
     }
 
     /// The microseconds of a date that can be stored, or the error that refuses it.
-    public static func storableMicroseconds(_ date: Date) throws -> Int64 {
+    package static func storableMicroseconds(_ date: Date) throws -> Int64 {
         guard let micros = microseconds(since1970: date) else {
             throw DatabaseError(
                 kind: .invalidValue, code: "22008",
@@ -48,7 +48,7 @@ public enum TimestampText {
         return micros
     }
 
-    public static func date(microsecondsSince1970 micros: Int64) -> Date {
+    package static func date(microsecondsSince1970 micros: Int64) -> Date {
         let seconds = micros.quotientRoundingDown(by: microsPerSecond)
         let fraction = micros - seconds * microsPerSecond
         return Date(timeIntervalSinceReferenceDate: Double(seconds - referenceOffset) + Double(fraction) / 1_000_000)
@@ -56,7 +56,7 @@ public enum TimestampText {
 
     /// `YYYY-MM-DD HH:MM:SS.ffffff`, UTC, with `utcSuffix` appended (`""` for SQLite, `"+00"` for PostgreSQL).
     /// Throws for a date outside the storable range.
-    public static func format(_ date: Date, utcSuffix: String = "") throws -> String {
+    package static func format(_ date: Date, utcSuffix: String = "") throws -> String {
         let micros = try storableMicroseconds(date)
         let days = micros.quotientRoundingDown(by: microsPerDay)
         var rest = micros - days * microsPerDay
@@ -79,7 +79,7 @@ public enum TimestampText {
     }
 
     /// Parses `YYYY-MM-DD[ T]HH:MM[:SS[.fraction]][Z|±HH[:MM]]`; text without an offset is UTC.
-    public static func parse(_ text: String) -> Date? {
+    package static func parse(_ text: String) -> Date? {
         var scanner = DigitScanner(Array(text.utf8))
         guard let year = scanner.number(digits: 4), year >= 1, scanner.skip("-"),
               let month = scanner.number(digits: 2), scanner.skip("-"),
