@@ -13,10 +13,11 @@ package final class LeastRecentlyUsed<Key: Hashable, Value> {
 
     /// The value for `key`, which now counts as the most recently used.
     package func value(for key: Key) -> Value? {
-        guard let entry = entries[key] else { return nil }
+        // One hash of the key (a statement's SQL text): the use is recorded through the index.
+        guard let index = entries.index(forKey: key) else { return nil }
         clock += 1
-        entries[key] = (entry.value, clock)
-        return entry.value
+        entries.values[index].lastUse = clock
+        return entries.values[index].value
     }
 
     /// Adds a value; returns the one evicted to make room, for the caller to free.

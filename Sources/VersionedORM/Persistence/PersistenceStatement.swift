@@ -70,6 +70,18 @@ struct PersistenceStatement: Hashable, Sendable {
     struct Prepared: Sendable {
         @usableFromInline let text: String
         @usableFromInline let slots: [Slot]
+        /// For each data column the shape binds, the position of its value among the binds.
+        let columnPositions: [Int: Int]
+
+        init(text: String, slots: [Slot]) {
+            self.text = text
+            self.slots = slots
+            var positions: [Int: Int] = [:]
+            for (position, slot) in slots.enumerated() {
+                if case .column(let index) = slot { positions[index] = position }
+            }
+            columnPositions = positions
+        }
     }
 
     @usableFromInline let shape: Shape

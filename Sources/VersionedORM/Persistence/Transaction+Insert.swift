@@ -22,14 +22,10 @@ extension Transaction {
         if versionLedger.isActive {
             version = try versionAfterInsert(of: .init(table: schema.table, key: generated), schema: schema)
         }
-        // Key, columns in schema order, version: the values already bound, placed by their slots.
-        var columnValues = [DatabaseValue](repeating: .null, count: schema.columns.count + 2)
-        columnValues[0] = .integer(generated)
-        for (slot, bound) in zip(prepared.slots, statement.binds) {
-            if case .column(let index) = slot { columnValues[index + 1] = bound }
-        }
-        columnValues[schema.columns.count + 1] = .integer(version)
-        var row = Row(cursor: ValueListCursor(columnValues))
+        // Key, columns in schema order, version: the values already bound, found by their slots.
+        let cursor = InsertedRowCursor(key: generated, binds: statement.binds, columnCount: schema.columns.count,
+                                       positions: prepared.columnPositions, version: version)
+        var row = Row(cursor: cursor)
         value = try M.decode(&row)
     }
 
@@ -52,10 +48,27 @@ extension Transaction {
     }
 }
 
-/// A row made of values already in memory, read through the same decoding path as a database row.
-final class ValueListCursor: RowCursor {
-    private let values: [DatabaseValue]
-    init(_ values: [DatabaseValue]) { self.values = values }
-    var columnCount: Int { values.count }
-    func value(at index: Int) throws -> DatabaseValue { values[index] }
+/// The row an insert wrote, read from the values it bound, through the same decoding path as a database row.
+final class InsertedRowCursor: RowCursor {
+    private let key: Int64
+    private let binds: [DatabaseValue]
+    private let positions: [Int: Int]
+    private let version: Int64
+    let columnCount: Int
+
+    init(key: Int64, binds: [DatabaseValue], columnCount: Int, positions: [Int: Int], version: Int64) {
+        self.key = key
+        self.binds = binds
+        self.positions = positions
+        self.version = version
+        self.columnCount = columnCount + 2
+    }
+
+    func value(at index: Int) throws -> DatabaseValue {
+        if index == 0 { return .integer(key) }
+        if index == columnCount - 1 { return .integer(version) }
+        // Every data column is bound by an insert; a missing one would be a shape bug, read as NULL.
+        guard let position = positions[index - 1] else { return .null }
+        return binds[position]
+    }
 }
