@@ -1,17 +1,22 @@
 /// The bookkeeping the drivers' statement caches share: values by key, and the least recently used one evicted
 /// when another would pass the capacity. Not synchronized: each connection, confined to its lane, has its own.
+///
+/// Inlinable, so each driver gets it specialized for its key and value types: it runs for every statement.
 package final class LeastRecentlyUsed<Key: Hashable, Value> {
-    private var entries: [Key: (value: Value, lastUse: UInt64)] = [:]
-    private var clock: UInt64 = 0
-    private let capacity: Int
+    @usableFromInline var entries: [Key: (value: Value, lastUse: UInt64)] = [:]
+    @usableFromInline var clock: UInt64 = 0
+    @usableFromInline let capacity: Int
 
+    @inlinable
     package init(capacity: Int) {
         self.capacity = max(1, capacity)
     }
 
+    @inlinable
     package var values: [Value] { entries.values.map(\.value) }
 
     /// The value for `key`, which now counts as the most recently used.
+    @inlinable
     package func value(for key: Key) -> Value? {
         // One hash of the key (a statement's SQL text): the use is recorded through the index.
         guard let index = entries.index(forKey: key) else { return nil }
@@ -21,6 +26,7 @@ package final class LeastRecentlyUsed<Key: Hashable, Value> {
     }
 
     /// Adds a value; returns the one evicted to make room, for the caller to free.
+    @inlinable
     package func insert(_ value: Value, for key: Key) -> Value? {
         var evicted: Value?
         if entries[key] == nil, entries.count >= capacity,
@@ -33,10 +39,12 @@ package final class LeastRecentlyUsed<Key: Hashable, Value> {
         return evicted
     }
 
+    @inlinable
     package func removeValue(for key: Key) -> Value? {
         entries.removeValue(forKey: key)?.value
     }
 
+    @inlinable
     package func removeAll() -> [Value] {
         defer { entries.removeAll() }
         return values

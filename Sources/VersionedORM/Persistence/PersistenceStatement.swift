@@ -70,15 +70,17 @@ struct PersistenceStatement: Hashable, Sendable {
     struct Prepared: Sendable {
         @usableFromInline let text: String
         @usableFromInline let slots: [Slot]
-        /// For each data column the shape binds, the position of its value among the binds.
-        let columnPositions: [Int: Int]
+        /// For each data column, by schema index, the position of its value among the binds (-1: not bound).
+        let columnPositions: [Int]
 
         init(text: String, slots: [Slot]) {
             self.text = text
             self.slots = slots
-            var positions: [Int: Int] = [:]
+            var positions: [Int] = []
             for (position, slot) in slots.enumerated() {
-                if case .column(let index) = slot { positions[index] = position }
+                guard case .column(let index) = slot else { continue }
+                if positions.count <= index { positions += Array(repeating: -1, count: index + 1 - positions.count) }
+                positions[index] = position
             }
             columnPositions = positions
         }

@@ -52,11 +52,11 @@ extension Transaction {
 final class InsertedRowCursor: RowCursor {
     private let key: Int64
     private let binds: [DatabaseValue]
-    private let positions: [Int: Int]
+    private let positions: [Int]
     private let version: Int64
     let columnCount: Int
 
-    init(key: Int64, binds: [DatabaseValue], columnCount: Int, positions: [Int: Int], version: Int64) {
+    init(key: Int64, binds: [DatabaseValue], columnCount: Int, positions: [Int], version: Int64) {
         self.key = key
         self.binds = binds
         self.positions = positions
@@ -68,7 +68,8 @@ final class InsertedRowCursor: RowCursor {
         if index == 0 { return .integer(key) }
         if index == columnCount - 1 { return .integer(version) }
         // Every data column is bound by an insert; a missing one would be a shape bug, read as NULL.
-        guard let position = positions[index - 1] else { return .null }
-        return binds[position]
+        let column = index - 1
+        guard column < positions.count, positions[column] >= 0 else { return .null }
+        return binds[positions[column]]
     }
 }

@@ -4,20 +4,20 @@ extension Transaction {
     /// Raw statements are not kept prepared (see ``RenderedSQL/Caching``).
     @discardableResult
     public func execute(_ sql: SQL) throws -> Int {
-        try send(renderRaw(sql))
+        try send(renderRaw(sql), raw: true)
     }
 
     /// Runs a query and decodes each row as a model (the query selects the model's columns in schema order).
     public func fetchAll<M: Model>(_ type: M.Type, _ sql: SQL) throws -> [M] {
         var models: [M] = []
-        try query(renderRaw(sql)) { row in models.append(try M.decode(&row)) }
+        try query(renderRaw(sql), raw: true) { row in models.append(try M.decode(&row)) }
         return models
     }
 
     /// Runs a query and returns every row's values.
     public func fetchRows(_ sql: SQL) throws -> [[DatabaseValue]] {
         var rows: [[DatabaseValue]] = []
-        try query(renderRaw(sql)) { row in rows.append(try row.values()) }
+        try query(renderRaw(sql), raw: true) { row in rows.append(try row.values()) }
         return rows
     }
 
@@ -25,7 +25,7 @@ extension Transaction {
     public func fetchValue<V: DatabaseValueConvertible>(_ type: V.Type, _ sql: SQL) throws -> V? {
         var value: V?
         var seen = false
-        try query(renderRaw(sql)) { row in
+        try query(renderRaw(sql), raw: true) { row in
             if !seen {
                 value = try row.decode(V.self, at: 0)
                 seen = true

@@ -185,20 +185,21 @@ public final class Transaction {
         if isReadOnly { throw UsageError.writeInReadTransaction(operation) }
     }
 
+    /// `raw` for the caller's own SQL, the only kind that can end the transaction behind the library's back.
     @discardableResult
-    func send(_ statement: RenderedSQL) throws -> Int {
-        try sending(statement) { try connection.execute($0) }
+    func send(_ statement: RenderedSQL, raw: Bool = false) throws -> Int {
+        try sending(statement, raw: raw) { try connection.execute($0) }
     }
 
     @usableFromInline
     @discardableResult
-    func query(_ statement: RenderedSQL, _ body: (inout Row) throws -> Void) throws -> Int {
-        try sending(statement) { try connection.query($0, body) }
+    func query(_ statement: RenderedSQL, raw: Bool = false, _ body: (inout Row) throws -> Void) throws -> Int {
+        try sending(statement, raw: raw) { try connection.query($0, body) }
     }
 
     /// Every statement of the closure goes through here: refused after a failure, values checked, traced, and a
     /// failure recorded so COMMIT cannot pretend it did not happen.
-    private func sending(_ statement: RenderedSQL, _ run: (RenderedSQL) throws -> Int) throws -> Int {
+    private func sending(_ statement: RenderedSQL, raw: Bool, _ run: (RenderedSQL) throws -> Int) throws -> Int {
         try requireActive()
         try requireNotAborted()
         try requireNotCancelled()
@@ -206,7 +207,7 @@ public final class Transaction {
         willSend(checked)
         do {
             let changed = try run(checked)
-            if !isAutocommit, connection.transactionState == .none {
+            if raw, !isAutocommit, connection.transactionState == .none {
                 // Raw SQL ended the transaction (COMMIT, ROLLBACK): what follows would commit statement by
                 // statement, outside the all-or-nothing the caller asked for.
                 failure = (Self.endedEarlyError, -1)
