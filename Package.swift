@@ -50,7 +50,8 @@ let package = Package(
         ),
         .testTarget(
             name: "VersionedORMTests",
-            dependencies: ["VersionedORM"]
+            // The drivers for their dialects only: these tests render SQL and open no database.
+            dependencies: ["VersionedORM", "SQLiteDriver", "PostgresDriver"]
         ),
         .testTarget(
             name: "BehaviourTests",
