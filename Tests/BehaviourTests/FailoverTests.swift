@@ -8,10 +8,7 @@ import VersionedORM
 /// `target_session_attrs=read-write` (the clusters scripts/with-postgres.sh starts for this test alone).
 @Suite struct FailoverTests {
     private static func environment(_ name: String) throws -> String {
-        guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else {
-            throw TestSetupError("\(name) is not set: run scripts/test.sh, which starts the failover clusters")
-        }
-        return value
+        try requiredEnvironment(name, startedBy: "the failover clusters")
     }
 
     /// Runs the failover off the cooperative pool and waits for it.

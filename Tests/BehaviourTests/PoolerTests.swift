@@ -9,12 +9,7 @@ import VersionedORM
 /// time in the public schema and create their tables afresh.
 @Suite(.serialized) struct PoolerTests {
     static var poolerURL: String {
-        get throws {
-            guard let url = ProcessInfo.processInfo.environment["VERSIONED_ORM_PGBOUNCER_URL"], !url.isEmpty else {
-                throw TestSetupError("VERSIONED_ORM_PGBOUNCER_URL is not set: run scripts/test.sh, which starts PgBouncer, or point it at one")
-            }
-            return url
-        }
+        get throws { try requiredEnvironment("VERSIONED_ORM_PGBOUNCER_URL", startedBy: "PgBouncer") }
     }
 
     private func pooled(_ mode: PostgresConfiguration.StatementMode, poolSize: Int = 1) async throws -> Database {

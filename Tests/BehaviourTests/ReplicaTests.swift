@@ -7,12 +7,7 @@ import VersionedORM
 /// pg_basebackup -R). One at a time: pausing replay affects every reader of the standby.
 @Suite(.serialized) struct ReplicaTests {
     static var standbyURL: String {
-        get throws {
-            guard let url = ProcessInfo.processInfo.environment["VERSIONED_ORM_STANDBY_URL"], !url.isEmpty else {
-                throw TestSetupError("VERSIONED_ORM_STANDBY_URL is not set: run scripts/test.sh, which starts a standby, or point it at one")
-            }
-            return url
-        }
+        get throws { try requiredEnvironment("VERSIONED_ORM_STANDBY_URL", startedBy: "a hot standby") }
     }
 
     /// A database whose reads go to the standby, in a schema of its own that the standby has already replayed.

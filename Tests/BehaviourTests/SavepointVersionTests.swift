@@ -18,6 +18,17 @@ import VersionedORM
         return changed
     }
 
+    /// Tries to write the value a rolled-back savepoint left behind: "stale" is the only right answer.
+    private func outcomeOfWriting(_ tx: Transaction, _ value: Account) throws -> String {
+        var stale = value
+        do {
+            try tx.update(&stale) { $0.balance = 3 }
+            return "written"
+        } catch is StaleRecordError {
+            return "stale"
+        }
+    }
+
     @Test(arguments: Backend.allCases)
     func aSecondCopySavedInTheSameTransactionIsNotOverwrittenByTheRolledBackOne(backend: Backend) async throws {
         try await withDatabase(backend) { db in
@@ -49,16 +60,10 @@ import VersionedORM
         try await withDatabase(backend) { db in
             let original = try await seedAccounts(db)[0]
             let id = try #require(original.id)
-            let outcome = try await db.write { tx -> String in
+            let outcome = try await db.write { [self] tx -> String in
                 let rolledBack = try saveInRolledBackSavepoint(tx, original) { $0.balance = 1 }
                 try Account.where { $0.id == id }.updateAll(tx) { $0.balance += 5 }
-                var stale = rolledBack
-                do {
-                    try tx.update(&stale) { $0.balance = 3 }
-                    return "written"
-                } catch is StaleRecordError {
-                    return "stale"
-                }
+                return try outcomeOfWriting(tx, rolledBack)
             }
             #expect(outcome == "stale")
             let stored = try #require(try await reload(db, original))
@@ -116,18 +121,12 @@ import VersionedORM
             let proceed = Gate()
             let holderPID = Mutex<Int>(0)
             let holder = Task {
-                try await db.write { tx -> String in
+                try await db.write { [self] tx -> String in
                     holderPID.withLock { $0 = (try? tx.fetchValue(Int.self, "SELECT pg_backend_pid()")) ?? 0 }
                     let rolledBack = try saveInRolledBackSavepoint(tx, original) { $0.balance = 1 }
                     rolledBackDone.open()
                     proceed.waitBlocking()
-                    var stale = rolledBack
-                    do {
-                        try tx.update(&stale) { $0.balance = 3 }
-                        return "written"
-                    } catch is StaleRecordError {
-                        return "stale"
-                    }
+                    return try outcomeOfWriting(tx, rolledBack)
                 }
             }
             await rolledBackDone.wait()

@@ -15,14 +15,16 @@ enum Backend: String, CaseIterable, Sendable, CustomTestStringConvertible {
     /// The server the PostgreSQL tests use; scripts/test.sh starts one and sets this. When it is missing the
     /// PostgreSQL tests fail: they never skip.
     static var postgresURL: String {
-        get throws {
-            guard let url = ProcessInfo.processInfo.environment["VERSIONED_ORM_POSTGRES_URL"], !url.isEmpty else {
-                throw TestSetupError(
-                    "VERSIONED_ORM_POSTGRES_URL is not set: run scripts/test.sh, which starts a throwaway server, or point it at one")
-            }
-            return url
-        }
+        get throws { try requiredEnvironment("VERSIONED_ORM_POSTGRES_URL", startedBy: "a throwaway server") }
     }
+}
+
+/// A server address scripts/test.sh exports; a missing one fails the test that needs it, never skips it.
+func requiredEnvironment(_ name: String, startedBy what: String) throws -> String {
+    guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else {
+        throw TestSetupError("\(name) is not set: run scripts/test.sh, which starts \(what), or point it at one")
+    }
+    return value
 }
 
 struct TestSetupError: Error, CustomStringConvertible {
