@@ -44,7 +44,8 @@ public struct PostgresConfiguration: Sendable {
     public var database: DatabaseConfiguration
     /// The number of connections in the pool; each one is opened on first use.
     public var poolSize: Int
-    /// The number of named prepared statements each connection keeps; beyond it they are all deallocated.
+    /// The number of named prepared statements each connection keeps; beyond it the least recently used one is
+    /// deallocated. Raw SQL and statements with an `IN` list are sent unnamed and never kept.
     public var statementCacheCapacity: Int
     /// How long opening a connection may take, TCP handshake and login included (libpq `connect_timeout`,
     /// whole seconds, at least 2). nil waits as long as the operating system does. A URI's own

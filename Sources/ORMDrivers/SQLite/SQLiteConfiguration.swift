@@ -19,7 +19,8 @@ public struct SQLiteConfiguration: Sendable {
     /// never retries endlessly.
     public var busyTimeout: Duration
     public var synchronous: Synchronous
-    /// The number of prepared statements each connection keeps; beyond it the cache is emptied and refilled.
+    /// The number of prepared statements each connection keeps; beyond it the least recently used one is
+    /// finalized. Raw SQL and statements with an `IN` list are never kept.
     public var statementCacheCapacity: Int
 
     public init(
