@@ -220,7 +220,7 @@ final class SQLiteConnection: DatabaseConnection {
 
     private func pragma(_ text: String) throws -> String? {
         var result: String?
-        _ = try run(RenderedSQL(text: "PRAGMA \(text)", caching: .transient)) { row in
+        _ = try run(RenderedSQL(text: "PRAGMA \(text)", binds: [], caching: .transient)) { row in
             if case .text(let value) = try row.value(at: 0) { result = value }
         }
         return result

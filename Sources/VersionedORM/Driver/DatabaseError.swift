@@ -106,7 +106,7 @@ public struct DatabaseError: Error, Sendable, CustomStringConvertible {
     }
 
     /// The same error with the statement that caused it attached; values only when `revealValues`.
-    public func with(statement: RenderedSQL, revealValues: Bool) -> DatabaseError {
+    package func with(statement: RenderedSQL, revealValues: Bool) -> DatabaseError {
         DatabaseError(kind: kind, code: code, numericCode: numericCode, message: message, detail: detail,
                       sql: statement.text, binds: revealValues ? statement.binds : nil, columnName: columnName,
                       messageWithValues: revealValues ? messageWithValues : nil)

@@ -2,7 +2,8 @@
 ///
 /// Implemented by each driver over its own result handle; valid only while the driver hands it to a row
 /// callback.
-public protocol RowCursor: AnyObject {
+@usableFromInline
+package protocol RowCursor: AnyObject {
     var columnCount: Int { get }
     func value(at index: Int) throws -> DatabaseValue
     /// Typed reads for the common column types: nil for NULL, the same conversion rules as
@@ -15,19 +16,19 @@ public protocol RowCursor: AnyObject {
 }
 
 extension RowCursor {
-    public func isNull(at index: Int) throws -> Bool { try value(at: index).isNull }
+    package func isNull(at index: Int) throws -> Bool { try value(at: index).isNull }
 
-    public func int64(at index: Int) throws -> Int64? {
+    package func int64(at index: Int) throws -> Int64? {
         let value = try value(at: index)
         return value.isNull ? nil : try Int64.fromDatabaseValue(value)
     }
 
-    public func double(at index: Int) throws -> Double? {
+    package func double(at index: Int) throws -> Double? {
         let value = try value(at: index)
         return value.isNull ? nil : try Double.fromDatabaseValue(value)
     }
 
-    public func text(at index: Int) throws -> String? {
+    package func text(at index: Int) throws -> String? {
         let value = try value(at: index)
         return value.isNull ? nil : try String.fromDatabaseValue(value)
     }

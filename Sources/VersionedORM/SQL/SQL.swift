@@ -107,20 +107,28 @@ public struct SQL: Sendable, ExpressibleByStringInterpolation {
 }
 
 /// A statement as the driver receives it: final text and the values for its placeholders, in order.
-public struct RenderedSQL: Sendable, Hashable {
+@usableFromInline
+package struct RenderedSQL: Sendable, Hashable {
     /// Whether a driver should keep the statement prepared.
-    public enum Caching: Sendable, Hashable {
+    @usableFromInline
+    package enum Caching: Sendable, Hashable {
         /// Sent again and again (the library's own statements, query-builder queries): prepare once, keep.
         case persistent
         /// Likely sent once (raw SQL, a query with an `IN` list whose length varies): prepare, use, discard.
         case transient
     }
 
-    public var text: String
-    public var binds: [DatabaseValue]
-    public var caching: Caching
+    package var text: String
+    package var binds: [DatabaseValue]
+    package var caching: Caching
 
-    public init(text: String, binds: [DatabaseValue] = [], caching: Caching = .persistent) {
+    /// A statement worth keeping prepared.
+    @usableFromInline
+    package init(text: String, binds: [DatabaseValue] = []) {
+        self.init(text: text, binds: binds, caching: .persistent)
+    }
+
+    package init(text: String, binds: [DatabaseValue], caching: Caching) {
         self.text = text
         self.binds = binds
         self.caching = caching

@@ -39,7 +39,7 @@ extension SQLDialect {
 
 extension SQLDialect {
     /// Renders a statement: quotes identifiers (validating them first) and numbers placeholders.
-    public func render(_ sql: SQL) throws -> RenderedSQL {
+    package func render(_ sql: SQL) throws -> RenderedSQL {
         var text = ""
         var binds: [DatabaseValue] = []
         for segment in sql.segments {

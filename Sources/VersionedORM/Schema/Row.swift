@@ -11,7 +11,7 @@ public struct Row {
     public var position: Int { nextIndex }
     public let count: Int
 
-    public init(cursor: any RowCursor) {
+    package init(cursor: any RowCursor) {
         self.cursor = cursor
         self.count = cursor.columnCount
     }
@@ -31,7 +31,7 @@ public struct Row {
             throw RowDecodingError(columnIndex: index, reason: "the row has only \(count) columns")
         }
         do {
-            return try Value.decode(from: cursor, at: index)
+            return try Value.decode(from: self, at: index)
         } catch let error as ValueConversionError {
             throw RowDecodingError(columnIndex: index, reason: error.description)
         }

@@ -12,15 +12,15 @@ public protocol DatabaseValueConvertible: Sendable {
     var databaseValue: DatabaseValue { get }
     /// Converts a value read from the database; throws ``ValueConversionError`` when it does not fit.
     static func fromDatabaseValue(_ value: DatabaseValue) throws -> Self
-    /// Reads the value at `index` of the cursor's current row. The default goes through
-    /// ``fromDatabaseValue(_:)``; the standard numeric and text types read the cursor's typed accessors instead.
-    static func decode(from cursor: any RowCursor, at index: Int) throws -> Self
+    /// Reads the value at `index` of the row. The default goes through ``fromDatabaseValue(_:)``; the standard
+    /// numeric and text types read the driver's typed accessors instead.
+    static func decode(from row: Row, at index: Int) throws -> Self
 }
 
 extension DatabaseValueConvertible {
     @inlinable
-    public static func decode(from cursor: any RowCursor, at index: Int) throws -> Self {
-        try fromDatabaseValue(cursor.value(at: index))
+    public static func decode(from row: Row, at index: Int) throws -> Self {
+        try fromDatabaseValue(row.cursor.value(at: index))
     }
 }
 
@@ -53,8 +53,8 @@ extension Int64: DatabaseValueConvertible {
         default: throw ValueConversionError(targetType: Int64.self, found: value)
         }
     }
-    @inlinable public static func decode(from cursor: any RowCursor, at index: Int) throws -> Int64 {
-        try nonNull(cursor.int64(at: index), Int64.self)
+    @inlinable public static func decode(from row: Row, at index: Int) throws -> Int64 {
+        try nonNull(row.cursor.int64(at: index), Int64.self)
     }
 }
 
@@ -68,8 +68,8 @@ extension Int: DatabaseValueConvertible {
         }
         return converted
     }
-    @inlinable public static func decode(from cursor: any RowCursor, at index: Int) throws -> Int {
-        let integer = try nonNull(cursor.int64(at: index), Int64.self)
+    @inlinable public static func decode(from row: Row, at index: Int) throws -> Int {
+        let integer = try nonNull(row.cursor.int64(at: index), Int64.self)
         guard let converted = Int(exactly: integer) else {
             throw ValueConversionError(targetType: Int.self, found: .integer(integer), reason: "out of range")
         }
@@ -100,8 +100,8 @@ extension Double: DatabaseValueConvertible {
         default: throw ValueConversionError(targetType: Double.self, found: value)
         }
     }
-    @inlinable public static func decode(from cursor: any RowCursor, at index: Int) throws -> Double {
-        try nonNull(cursor.double(at: index), Double.self)
+    @inlinable public static func decode(from row: Row, at index: Int) throws -> Double {
+        try nonNull(row.cursor.double(at: index), Double.self)
     }
 }
 
@@ -126,8 +126,8 @@ extension String: DatabaseValueConvertible {
         }
         return text
     }
-    @inlinable public static func decode(from cursor: any RowCursor, at index: Int) throws -> String {
-        try nonNull(cursor.text(at: index), String.self)
+    @inlinable public static func decode(from row: Row, at index: Int) throws -> String {
+        try nonNull(row.cursor.text(at: index), String.self)
     }
 }
 
@@ -201,8 +201,8 @@ extension Optional: DatabaseValueConvertible where Wrapped: DatabaseValueConvert
         return try Wrapped.fromDatabaseValue(value)
     }
 
-    @inlinable public static func decode(from cursor: any RowCursor, at index: Int) throws -> Wrapped? {
-        if try cursor.isNull(at: index) { return nil }
-        return try Wrapped.decode(from: cursor, at: index)
+    @inlinable public static func decode(from row: Row, at index: Int) throws -> Wrapped? {
+        if try row.cursor.isNull(at: index) { return nil }
+        return try Wrapped.decode(from: row, at: index)
     }
 }
