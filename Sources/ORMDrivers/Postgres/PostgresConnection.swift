@@ -258,31 +258,42 @@ final class PostgresConnection: DatabaseConnection {
         }
         var deadline = ContinuousClock.now + statementTimeout
         var cancelled = false
-        while PQisBusy(connection) != 0 {
-            let remaining = ContinuousClock.now.duration(to: deadline)
-            if remaining <= .zero {
-                if cancelled {
-                    isAbandoned = true
-                    throw DatabaseError(
-                        kind: .connectionLost, code: "08006",
-                        message: "no answer from the server within the statement timeout (\(statementTimeout)) "
-                            + "nor to the cancellation that followed; the connection was closed")
+        // Waits until libpq can hand over the next result without blocking, within the deadline.
+        func awaitResult() throws {
+            while PQisBusy(connection) != 0 {
+                let remaining = ContinuousClock.now.duration(to: deadline)
+                if remaining <= .zero {
+                    if cancelled {
+                        isAbandoned = true
+                        throw DatabaseError(
+                            kind: .connectionLost, code: "08006",
+                            message: "no answer from the server within the statement timeout (\(statementTimeout)) "
+                                + "nor to the cancellation that followed; the connection was closed")
+                    }
+                    cancelled = true
+                    cancellation.interrupt()
+                    deadline = ContinuousClock.now + cancelGracePeriod
+                    continue
                 }
-                cancelled = true
-                cancellation.interrupt()
-                deadline = ContinuousClock.now + cancelGracePeriod
-                continue
+                var descriptor = pollfd(fd: PQsocket(connection), events: Int16(POLLIN), revents: 0)
+                let waitMilliseconds = Int32(clamping: remaining.clampedMilliseconds + 1)
+                let ready = poll(&descriptor, 1, waitMilliseconds)
+                if ready < 0 && errno != EINTR { isAbandoned = true; throw lostConnectionError() }
+                if ready > 0 && PQconsumeInput(connection) == 0 { throw lostConnectionError() }
             }
-            var descriptor = pollfd(fd: PQsocket(connection), events: Int16(POLLIN), revents: 0)
-            let waitMilliseconds = Int32(clamping: remaining.clampedMilliseconds + 1)
-            let ready = poll(&descriptor, 1, waitMilliseconds)
-            if ready < 0 && errno != EINTR { isAbandoned = true; throw lostConnectionError() }
-            if ready > 0 && PQconsumeInput(connection) == 0 { throw lostConnectionError() }
         }
-        // A request yields one result, then NULL; keep the first and drain the rest so the connection is idle.
+        // One result per statement of the request, then NULL. Like PQexec, answer with the last, unless one
+        // failed: then with the first failure. Draining them all leaves the connection idle.
         var first: OpaquePointer?
-        while let result = PQgetResult(connection) {
-            if first == nil { first = result } else { PQclear(result) }
+        while true {
+            try awaitResult()
+            guard let result = PQgetResult(connection) else { break }
+            if let kept = first, PQresultStatus(kept) == PGRES_FATAL_ERROR {
+                PQclear(result)
+            } else {
+                if let kept = first { PQclear(kept) }
+                first = result
+            }
         }
         if cancelled, let first, Self.sqlstate(of: first) == "57014" {
             PQclear(first)
