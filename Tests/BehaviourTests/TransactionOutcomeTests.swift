@@ -129,7 +129,15 @@ import VersionedORM
 
     /// Terminates the backend of the transaction it runs in from another connection, then waits until it is gone.
     private func terminateOwnBackend(_ tx: Transaction) throws {
-        guard let pid = try tx.fetchValue(Int.self, "SELECT pg_backend_pid()") else { return }
+        try terminateBackend(tx.fetchValue(Int.self, "SELECT pg_backend_pid()"))
+    }
+
+    private func terminateOwnBackend(_ session: AutocommitSession) throws {
+        try terminateBackend(session.fetchValue(Int.self, "SELECT pg_backend_pid()"))
+    }
+
+    private func terminateBackend(_ backend: Int?) throws {
+        guard let pid = backend else { return }
         let semaphore = DispatchSemaphore(value: 0)
         let outcome = Mutex<(any Error)?>(nil)
         Task.detached {

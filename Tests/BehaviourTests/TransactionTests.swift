@@ -100,12 +100,8 @@ import VersionedORM
                 try await db.writeWithoutTransaction { tx in var copy = original; try tx.update(&copy) { $0.balance = 2 } }
             }
             #expect(stale?.current == .modified(currentVersion: 2))
-            await #expect(throws: UsageError.savepointWithoutTransaction) {
-                try await db.writeWithoutTransaction { tx in try tx.savepoint { _ in } }
-            }
-            await #expect(throws: UsageError.rowLockOutsideWriteTransaction) {
-                try await db.writeWithoutTransaction { tx in try Account.all().forUpdate().fetchAll(tx) }
-            }
+            // Savepoints and row locks need a transaction: the AutocommitSession has no savepoint, and a
+            // LockingQuery takes only a Transaction, so both misuses are compile errors now, no longer run-time ones.
         }
     }
 

@@ -150,9 +150,10 @@ public final class Database: Sendable {
     ///
     /// Versioned writes stay safe here, because the version check is part of each UPDATE; what is lost is
     /// all-or-nothing across statements. Fits single-statement work where BEGIN and COMMIT would only add round
-    /// trips: a versioned save after a read. Savepoints and row locks need a transaction and throw.
+    /// trips: a versioned save after a read. The ``AutocommitSession`` has no savepoints and takes no locking
+    /// query: both need a transaction, so they do not compile here.
     @discardableResult
-    public func writeWithoutTransaction<T: Sendable>(_ body: @escaping @Sendable (Transaction) throws -> T) async throws -> T {
+    public func writeWithoutTransaction<T: Sendable>(_ body: @escaping @Sendable (AutocommitSession) throws -> T) async throws -> T {
         let context = self.context
         return try await onLane(writers, options: nil) { connection, cancellation in
             try Transaction.performWithoutTransaction(on: connection, context: context, cancellation: cancellation, body)
@@ -162,7 +163,7 @@ public final class Database: Sendable {
     /// The blocking form of ``writeWithoutTransaction(_:)``.
     @available(*, noasync, message: "use the async writeWithoutTransaction in async code")
     @discardableResult
-    public func writeWithoutTransactionSync<T>(_ body: (Transaction) throws -> T) throws -> T {
+    public func writeWithoutTransactionSync<T>(_ body: (AutocommitSession) throws -> T) throws -> T {
         try onLaneBlocking(writers, options: nil) { connection in
             try Transaction.performWithoutTransaction(on: connection, context: context, cancellation: nil, body)
         }

@@ -42,11 +42,12 @@ public struct Query<M: Model>: Sendable {
 
     /// Locks the selected rows until the transaction ends: `FOR UPDATE [OF …] [NOWAIT | SKIP LOCKED]` on
     /// PostgreSQL. Only allowed in a write transaction; on SQLite, whose write transaction already holds the
-    /// database's write lock, no clause is sent.
-    public func forUpdate(_ wait: RowLockWait = .wait, of tables: [String] = []) -> Query {
+    /// database's write lock, no clause is sent. The result runs only in a ``Transaction``, so it cannot be used
+    /// in `writeWithoutTransaction`, where no lock could be held.
+    public func forUpdate(_ wait: RowLockWait = .wait, of tables: [String] = []) -> LockingQuery<M> {
         var query = self
         query.rowLock = RowLock(wait: wait, tables: tables)
-        return query
+        return LockingQuery(query: query)
     }
 
     // The fetch methods are @inlinable so the per-row loop specializes for the model in the caller's module.

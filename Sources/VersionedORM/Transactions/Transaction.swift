@@ -10,8 +10,8 @@ public final class Transaction {
     public let dialect: any SQLDialect
     /// True inside `read`: the library's write operations throw, and the database refuses raw writes.
     public let isReadOnly: Bool
-    /// True inside `writeWithoutTransaction`: each statement commits on its own.
-    public let isAutocommit: Bool
+    /// True behind an ``AutocommitSession``: each statement commits on its own.
+    let isAutocommit: Bool
     private let connection: any DatabaseConnection
     let context: DatabaseContext
     private(set) var isActive = true
@@ -39,12 +39,12 @@ public final class Transaction {
         on connection: any DatabaseConnection,
         context: DatabaseContext,
         cancellation: CancellationFlag?,
-        _ body: (Transaction) throws -> T
+        _ body: (AutocommitSession) throws -> T
     ) throws -> T {
         let session = Transaction(connection: connection, isReadOnly: false, isAutocommit: true, context: context,
                                   cancellation: cancellation)
         defer { session.isActive = false }
-        let result = try body(session)
+        let result = try body(AutocommitSession(transaction: session))
         session.recordCommitToken()
         return result
     }
@@ -135,7 +135,6 @@ public final class Transaction {
     @discardableResult
     public func savepoint<T>(_ body: (Transaction) throws -> T) throws -> T {
         try requireActive()
-        if isAutocommit { throw UsageError.savepointWithoutTransaction }
         try requireNotAborted()
         savepointDepth += 1
         defer { savepointDepth -= 1 }

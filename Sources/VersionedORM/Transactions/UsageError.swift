@@ -12,10 +12,8 @@ public enum UsageError: Error, Sendable, CustomStringConvertible, Equatable {
     case databaseClosed
     /// An argument is out of its allowed range.
     case invalidArgument(String)
-    /// `forUpdate` was used outside a write transaction, where a row lock cannot be held.
+    /// A `forUpdate` query ran in a read transaction, where a row lock cannot be held.
     case rowLockOutsideWriteTransaction
-    /// `savepoint` was called inside `writeWithoutTransaction`, where there is no transaction to nest in.
-    case savepointWithoutTransaction
 
     public var description: String {
         switch self {
@@ -31,8 +29,6 @@ public enum UsageError: Error, Sendable, CustomStringConvertible, Equatable {
             "the database is closed"
         case .invalidArgument(let message):
             "invalid argument: \(message)"
-        case .savepointWithoutTransaction:
-            "savepoints nest inside a transaction; writeWithoutTransaction has none: use db.write"
         case .rowLockOutsideWriteTransaction:
             "forUpdate locks rows until the transaction ends, so it needs a write transaction: use db.write"
         }
