@@ -86,6 +86,7 @@ struct FakeDriver: DatabaseDriver {
     var dialect: any SQLDialect { BracketDialect() }
     var topology: PoolTopology { .single }
     var writeLockScope: WriteLockScope { .rows }
+    func connectionWait(for options: TransactionOptions) -> ConnectionWait { .wait }
     func openConnection(role: ConnectionRole) throws -> any DatabaseConnection { FakeConnection(script: script) }
 }
 

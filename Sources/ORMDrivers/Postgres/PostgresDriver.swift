@@ -13,6 +13,9 @@ package struct PostgresDriver: DatabaseDriver {
 
     package var writeLockScope: WriteLockScope { .rows }
 
+    /// Row locks: NOWAIT is a clause of the locking query (`forUpdate(.noWait)`), not a matter of connections.
+    package func connectionWait(for options: TransactionOptions) -> ConnectionWait { .wait }
+
     package var topology: PoolTopology {
         guard configuration.replicaConnectionString != nil else { return .shared(size: max(1, configuration.poolSize)) }
         return .primaryAndReplicas(primary: max(1, configuration.poolSize), replicas: max(1, configuration.replicaPoolSize))

@@ -133,8 +133,7 @@ final class SQLiteConnection: DatabaseConnection {
                 failed = true
                 let error = lastError(code)
                 if failsInsteadOfWaiting && error.kind == .busy {
-                    throw DatabaseError(kind: .lockNotAvailable, code: error.code, numericCode: error.numericCode,
-                                        message: "another connection holds the database's write lock (NOWAIT)")
+                    throw SQLiteErrorMapping.writeLockHeld(code: error.numericCode ?? SQLITE_BUSY)
                 }
                 throw error
             }

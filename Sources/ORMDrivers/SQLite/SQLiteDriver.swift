@@ -20,6 +20,13 @@ package struct SQLiteDriver: DatabaseDriver {
     /// SQLite has one write lock for the whole database: a write transaction holds every row.
     package var writeLockScope: WriteLockScope { .database }
 
+    /// NOWAIT on SQLite, decided here for both halves: within the process the single writer connection is the
+    /// write lock, so a transaction that must not wait gets it idle or fails at once; across processes its
+    /// BEGIN IMMEDIATE runs with no busy timeout (`SQLiteConnection.transactionWillBegin`). Both fail alike.
+    package func connectionWait(for options: TransactionOptions) -> ConnectionWait {
+        options.readOnly || options.waitForWriteLock ? .wait : .failIfBusy(SQLiteErrorMapping.writeLockHeld())
+    }
+
     package var topology: PoolTopology {
         isInMemory ? .single : .writerAndReaders(readers: max(1, configuration.readerCount))
     }

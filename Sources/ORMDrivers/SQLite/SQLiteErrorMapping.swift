@@ -90,6 +90,13 @@ enum SQLiteErrorMapping {
         return "SQLITE_\(code)"
     }
 
+    /// A NOWAIT transaction found the database's write lock taken, by another transaction of this process or by
+    /// another process: the one error for both.
+    static func writeLockHeld(code: Int32 = SQLITE_BUSY) -> DatabaseError {
+        DatabaseError(kind: .lockNotAvailable, code: name(of: code), numericCode: code,
+                      message: "another transaction holds the database's write lock (NOWAIT)")
+    }
+
     /// SQLite names the column of a NOT NULL violation only in its message: `NOT NULL constraint failed: t.c`.
     private static func columnName(code: Int32, message: String) -> String? {
         guard SQLiteResultCode(code) == .constraintNotNull, let qualified = message.split(separator: ":").last,

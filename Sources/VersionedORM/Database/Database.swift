@@ -20,10 +20,12 @@ public final class Database: Sendable {
     var configuration: DatabaseConfiguration { context.configuration }
     private let writers: ConnectionPool
     private let readers: ConnectionPool
+    private let driver: any DatabaseDriver
 
     /// Builds the pool the driver asks for. Connections open on first use, on their own lanes.
     package init(driver: any DatabaseDriver, configuration: DatabaseConfiguration = DatabaseConfiguration()) {
         dialect = driver.dialect
+        self.driver = driver
         context = DatabaseContext(dialect: driver.dialect, writeLockScope: driver.writeLockScope,
                                   configuration: configuration)
         let owner = ObjectIdentifier(context)
@@ -275,17 +277,12 @@ public final class Database: Sendable {
         return try pool.acquireBlocking(timeout: context.configuration.connectionTimeout)
     }
 
-    /// Where the database has one write lock (SQLite), its single writer connection *is* that lock within this
-    /// process, so a transaction that must not wait for it must not wait for that connection either: it gets the
-    /// idle writer or fails at once. Returns nil when the caller should wait as usual.
+    /// The driver decides whether these options may wait for a busy connection (see
+    /// ``DatabaseDriver/connectionWait(for:)``); when not, the caller gets an idle one or the driver's error at
+    /// once. Returns nil when the caller should wait as usual.
     private func laneWithoutWaiting(from pool: ConnectionPool, options: TransactionOptions?) throws -> ConnectionLane? {
-        guard let options, !options.readOnly, !options.waitForWriteLock, context.writeLockScope == .database else {
-            return nil
-        }
-        guard let lane = try pool.acquireIfIdle() else {
-            throw DatabaseError(kind: .lockNotAvailable, code: "WRITE_LOCK_HELD",
-                                message: "another transaction holds the database's write lock (NOWAIT)")
-        }
+        guard let options, case .failIfBusy(let error) = driver.connectionWait(for: options) else { return nil }
+        guard let lane = try pool.acquireIfIdle() else { throw error }
         return lane
     }
 

@@ -50,6 +50,14 @@ package protocol ConnectionInterrupter: AnyObject, Sendable {
     func interrupt()
 }
 
+/// What a transaction does when every connection it could use is busy.
+package enum ConnectionWait: Sendable {
+    /// Wait for one, up to the connection timeout.
+    case wait
+    /// Fail at once with this error.
+    case failIfBusy(DatabaseError)
+}
+
 /// Which connections a driver wants the pool to hold.
 package enum PoolTopology: Sendable, Equatable {
     /// One connection for everything (an in-memory SQLite database).
@@ -75,6 +83,10 @@ package protocol DatabaseDriver: Sendable {
     var topology: PoolTopology { get }
     /// What a write transaction locks: a property of the database, not of how its SQL is spelled.
     var writeLockScope: WriteLockScope { get }
+    /// Whether a transaction with `options` may wait for a busy connection of the pool. A database whose single
+    /// writer connection *is* its write lock within the process (SQLite) answers NOWAIT with "fail if busy", and
+    /// the error it would raise for another process holding the lock.
+    func connectionWait(for options: TransactionOptions) -> ConnectionWait
     /// Opens a connection; called on the lane that will own it, so it may block.
     func openConnection(role: ConnectionRole) throws -> any DatabaseConnection
 }
