@@ -3,7 +3,17 @@
 ///
 /// Inlinable, so each driver gets it specialized for its key and value types: it runs for every statement.
 package final class LeastRecentlyUsed<Key: Hashable, Value> {
-    @usableFromInline var entries: [Key: (value: Value, lastUse: UInt64)] = [:]
+    /// A box per entry, so recording a use changes the box, not the dictionary.
+    @usableFromInline final class Entry {
+        @usableFromInline let value: Value
+        @usableFromInline var lastUse: UInt64
+        @usableFromInline init(value: Value, lastUse: UInt64) {
+            self.value = value
+            self.lastUse = lastUse
+        }
+    }
+
+    @usableFromInline var entries: [Key: Entry] = [:]
     @usableFromInline var clock: UInt64 = 0
     @usableFromInline let capacity: Int
 
@@ -18,11 +28,11 @@ package final class LeastRecentlyUsed<Key: Hashable, Value> {
     /// The value for `key`, which now counts as the most recently used.
     @inlinable
     package func value(for key: Key) -> Value? {
-        // One hash of the key (a statement's SQL text): the use is recorded through the index.
-        guard let index = entries.index(forKey: key) else { return nil }
+        // One hash of the key (a statement's SQL text), and no write to the dictionary.
+        guard let entry = entries[key] else { return nil }
         clock += 1
-        entries.values[index].lastUse = clock
-        return entries.values[index].value
+        entry.lastUse = clock
+        return entry.value
     }
 
     /// Adds a value; returns the one evicted to make room, for the caller to free.
@@ -35,7 +45,7 @@ package final class LeastRecentlyUsed<Key: Hashable, Value> {
             entries.removeValue(forKey: oldest.key)
         }
         clock += 1
-        entries[key] = (value, clock)
+        entries[key] = Entry(value: value, lastUse: clock)
         return evicted
     }
 

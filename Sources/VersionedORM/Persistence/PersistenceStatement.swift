@@ -66,8 +66,9 @@ struct PersistenceStatement: Hashable, Sendable {
     }
 
     /// A statement's text and where its values come from, in placeholder order.
+    /// A class, so a cache hit hands out one reference rather than copies of three buffers.
     @usableFromInline
-    struct Prepared: Sendable {
+    final class Prepared: Sendable {
         @usableFromInline let text: String
         @usableFromInline let slots: [Slot]
         /// For each data column, by schema index, the position of its value among the binds (-1: not bound).
