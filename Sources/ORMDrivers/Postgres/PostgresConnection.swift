@@ -1,7 +1,6 @@
 import CLibPQ
 import Foundation
 import Logging
-import Synchronization
 import VersionedORM
 
 /// One libpq connection with its named prepared statements. Confined to one lane (see ``DatabaseConnection``):
@@ -275,9 +274,8 @@ final class PostgresConnection: DatabaseConnection {
                     deadline = ContinuousClock.now + cancelGracePeriod
                     continue
                 }
-                var descriptor = pollfd(fd: PQsocket(connection), events: Int16(POLLIN), revents: 0)
-                let waitMilliseconds = Int32(clamping: remaining.clampedMilliseconds + 1)
-                let ready = poll(&descriptor, 1, waitMilliseconds)
+                let ready = Self.waitForSocket(of: connection, events: POLLIN,
+                                               milliseconds: Int32(clamping: remaining.clampedMilliseconds + 1))
                 if ready < 0 && errno != EINTR { isAbandoned = true; throw lostConnectionError() }
                 if ready > 0 && PQconsumeInput(connection) == 0 { throw lostConnectionError() }
             }
@@ -395,9 +393,8 @@ final class PostgresConnection: DatabaseConnection {
                 }
                 wait = Int32(clamping: remaining.clampedMilliseconds + 1)
             }
-            let events = state == PGRES_POLLING_READING ? POLLIN : POLLOUT
-            var descriptor = pollfd(fd: PQsocket(connection), events: Int16(events), revents: 0)
-            let ready = poll(&descriptor, 1, wait)
+            let ready = Self.waitForSocket(of: connection, events: state == PGRES_POLLING_READING ? POLLIN : POLLOUT,
+                                           milliseconds: wait)
             if ready == 0 || (ready < 0 && errno == EINTR) { continue }
             if ready < 0 { break }
             state = PQconnectPoll(connection)
@@ -405,6 +402,13 @@ final class PostgresConnection: DatabaseConnection {
         // libpq's message names host and user, never the password (the string itself was parsed already).
         let message = String(cString: PQerrorMessage(connection)).trimmingCharacters(in: .whitespacesAndNewlines)
         throw DatabaseError(kind: .connectionLost, code: "08006", message: "cannot connect to PostgreSQL: \(message)")
+    }
+
+    /// `poll` on the connection's socket (which libpq may change while connecting, so it is asked every time):
+    /// above zero when ready, zero on time-out, below zero on error; `milliseconds` -1 waits without limit.
+    private static func waitForSocket(of connection: OpaquePointer, events: Int32, milliseconds: Int32) -> Int32 {
+        var descriptor = pollfd(fd: PQsocket(connection), events: Int16(events), revents: 0)
+        return poll(&descriptor, 1, milliseconds)
     }
 
     /// `connect_timeout` as libpq resolved it: whole seconds, 1 meaning 2, zero or less meaning none.
@@ -464,27 +468,22 @@ final class PostgresConnection: DatabaseConnection {
 /// Sends PQcancel from any thread: libpq's cancel object is made for that, and the lock keeps a call from
 /// racing PQfreeCancel when the connection closes.
 final class PostgresInterrupter: ConnectionInterrupter {
-    // The cancel object's address, kept as an integer because a pointer is not Sendable; it is turned back into
-    // the object only under the lock, and `detach` frees and clears it under the same lock.
-    private let address: Mutex<UInt?>
+    private let cancel: SharedHandle
 
     init(cancel: OpaquePointer?) {
-        address = Mutex(cancel.map { UInt(bitPattern: Int(bitPattern: UnsafeRawPointer($0))) })
+        self.cancel = SharedHandle(cancel)
     }
 
     func interrupt() {
-        address.withLock { address in
-            guard let address, let cancel = OpaquePointer(bitPattern: address) else { return }
+        cancel.withHandle { cancel in
             var message = [CChar](repeating: 0, count: 256)
             _ = PQcancel(cancel, &message, Int32(message.count))
         }
     }
 
+    /// Before the connection closes: the cancel object is this one's to free.
     func detach() {
-        address.withLock { address in
-            if let address, let cancel = OpaquePointer(bitPattern: address) { PQfreeCancel(cancel) }
-            address = nil
-        }
+        cancel.detach { PQfreeCancel($0) }
     }
 }
 

@@ -1,6 +1,5 @@
 import CSQLite3
 import Foundation
-import Synchronization
 import VersionedORM
 
 /// One sqlite3 handle with its prepared-statement cache. Confined to one lane (see ``DatabaseConnection``), so it
@@ -232,25 +231,22 @@ final class SQLiteConnection: DatabaseConnection {
     }
 }
 
-/// Calls sqlite3_interrupt from any thread, which SQLite allows while the handle is open; the lock keeps a call
-/// from racing the close in deinit.
+/// Calls sqlite3_interrupt from any thread, which SQLite allows while the handle is open; the shared handle keeps
+/// a call from racing the close in deinit.
 final class SQLiteInterrupter: ConnectionInterrupter {
-    // The handle's address, kept as an integer because a pointer is not Sendable; it is turned back into the
-    // handle only under the lock, and `detach` clears it under the same lock before the handle is closed.
-    private let address: Mutex<UInt?>
+    private let handle: SharedHandle
 
     init(handle: OpaquePointer) {
-        address = Mutex(UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(handle))))
+        self.handle = SharedHandle(handle)
     }
 
     func interrupt() {
-        address.withLock { address in
-            if let address, let handle = OpaquePointer(bitPattern: address) { sqlite3_interrupt(handle) }
-        }
+        handle.withHandle { sqlite3_interrupt($0) }
     }
 
+    /// Before the connection closes; the handle is the connection's to close.
     func detach() {
-        address.withLock { $0 = nil }
+        handle.detach()
     }
 }
 
