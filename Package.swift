@@ -1,4 +1,5 @@
 // swift-tools-version: 6.0
+import CompilerPluginSupport
 import PackageDescription
 
 let package = Package(
@@ -8,11 +9,15 @@ let package = Package(
         .library(name: "VersionedORM", targets: ["VersionedORM"]),
         .library(name: "SQLiteDriver", targets: ["SQLiteDriver"]),
         .library(name: "PostgresDriver", targets: ["PostgresDriver"]),
+        // `@Model`: a product of its own, so the core builds without swift-syntax.
+        .library(name: "VersionedORMMacros", targets: ["VersionedORMMacros"]),
         .executable(name: "example", targets: ["Example"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.4.0"),
+        .package(url: "https://github.com/swiftlang/swift-syntax.git", "600.0.0"..<"604.0.0"),
+        .package(url: "https://github.com/pointfreeco/swift-macro-testing.git", from: "0.6.0"),
     ],
     targets: [
         // The core: models, SQL, persistence rules, transactions, the driver protocol. No C, no I/O.
@@ -44,19 +49,44 @@ let package = Package(
             dependencies: ["VersionedORM", "CLibPQ"],
             path: "Sources/ORMDrivers/Postgres"
         ),
+        // The compiler plugin behind `@Model`; it runs at build time and links into no program.
+        .macro(
+            name: "VersionedORMMacroPlugin",
+            dependencies: [
+                .product(name: "SwiftSyntax", package: "swift-syntax"),
+                .product(name: "SwiftSyntaxMacros", package: "swift-syntax"),
+                .product(name: "SwiftSyntaxBuilder", package: "swift-syntax"),
+                .product(name: "SwiftDiagnostics", package: "swift-syntax"),
+                .product(name: "SwiftCompilerPlugin", package: "swift-syntax"),
+            ],
+            path: "Sources/Macros/Plugin"
+        ),
+        .target(
+            name: "VersionedORMMacros",
+            dependencies: ["VersionedORM", "VersionedORMMacroPlugin"],
+            path: "Sources/Macros/Declarations"
+        ),
         .executableTarget(
             name: "Example",
-            dependencies: ["VersionedORM", "SQLiteDriver"]
+            dependencies: ["VersionedORMMacros", "SQLiteDriver"]
         ),
         .testTarget(
             name: "VersionedORMTests",
             // The drivers for their dialects only: these tests render SQL and open no database.
-            dependencies: ["VersionedORM", "SQLiteDriver", "PostgresDriver"]
+            dependencies: ["VersionedORM", "VersionedORMMacros", "SQLiteDriver", "PostgresDriver"]
+        ),
+        .testTarget(
+            name: "VersionedORMMacroTests",
+            dependencies: [
+                "VersionedORMMacroPlugin",
+                .product(name: "MacroTesting", package: "swift-macro-testing"),
+                .product(name: "SwiftSyntaxMacroExpansion", package: "swift-syntax"),
+            ]
         ),
         .testTarget(
             name: "BehaviourTests",
             dependencies: [
-                "VersionedORM", "SQLiteDriver", "PostgresDriver",
+                "VersionedORM", "VersionedORMMacros", "SQLiteDriver", "PostgresDriver",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
             ]

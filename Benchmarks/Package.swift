@@ -24,6 +24,7 @@ let package = Package(
             dependencies: [
                 "RawSQLite", "RawLibPQ",
                 .product(name: "VersionedORM", package: "VersionedORM"),
+                .product(name: "VersionedORMMacros", package: "VersionedORM"),
                 .product(name: "SQLiteDriver", package: "VersionedORM"),
                 .product(name: "PostgresDriver", package: "VersionedORM"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

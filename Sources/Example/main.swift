@@ -4,31 +4,14 @@
 
 import Foundation
 import SQLiteDriver
-import VersionedORM
+import VersionedORMMacros
 
-struct Account: Model {
+@Model(table: "accounts")
+struct Account {
     let id: Int64?
     var owner: String
     var balance: Int64
     var version: Int64 = 0
-
-    init(owner: String, balance: Int64) {
-        id = nil
-        self.owner = owner
-        self.balance = balance
-    }
-
-    static let schema = Schema<Account>(table: "accounts", primaryKey: \.id, version: \.version) {
-        Column("owner", \.owner)
-        Column("balance", \.balance)
-    }
-
-    init(row: inout Row) throws {
-        id = try row.next()
-        owner = try row.next()
-        balance = try row.next()
-        version = try row.next()
-    }
 }
 
 let accountCount = 10

@@ -101,7 +101,7 @@ import VersionedORM
             await #expect(throws: PersistenceError.versionOverflow(model: "Account", primaryKey: nil)) {
                 try await db.write { tx in try Account.where { $0.id == atMax }.updateAllReturning(tx) { $0.balance -= 1 } }
             }
-            await #expect(throws: PersistenceError.versionOverflow(model: "Account", primaryKey: atMax)) {
+            await #expect(throws: PersistenceError.versionOverflow(model: "Account", primaryKey: AnyPrimaryKey(atMax))) {
                 try await db.modify(Account.self, id: atMax, using: .naive) { $0.balance = 0 }
             }
             // No row was damaged or changed: both still read back, with their old balances.

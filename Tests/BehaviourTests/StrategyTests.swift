@@ -274,7 +274,7 @@ import VersionedORM
                 return
             }
             try await whileAnotherTransactionHolds(db, { tx in _ = try Account.where { $0.id == id }.forUpdate().fetchAll(tx) }) {
-                await #expect(throws: ModificationError.skippedLocked(model: "Account", id: id)) {
+                await #expect(throws: ModificationError.skippedLocked(model: "Account", id: AnyPrimaryKey(id))) {
                     _ = try await db.modify(Account.self, id: id, using: .pessimistic(.skipLocked)) { $0.balance += 1 }
                 }
             }

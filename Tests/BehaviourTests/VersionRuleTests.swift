@@ -28,7 +28,7 @@ import VersionedORM
             let stale = await expectStale {
                 _ = try await db.write { [second] tx in var copy = second; try tx.save(&copy); return copy }
             }
-            #expect(stale == StaleRecordError(model: "Account", table: "accounts", primaryKey: original.id ?? -1,
+            #expect(stale == StaleRecordError(model: "Account", table: "accounts", primaryKey: AnyPrimaryKey(original.id ?? -1),
                                               expectedVersion: 1, current: .modified(currentVersion: 2),
                                               operation: .save))
             let stored = try #require(try await reload(db, original))
@@ -224,7 +224,7 @@ import VersionedORM
             }
             let atMax = try #require(try await reload(db, original))
             #expect(atMax.version == Int64.max)
-            await #expect(throws: PersistenceError.versionOverflow(model: "Account", primaryKey: id)) {
+            await #expect(throws: PersistenceError.versionOverflow(model: "Account", primaryKey: AnyPrimaryKey(id))) {
                 try await db.write { tx in var copy = atMax; try tx.update(&copy) { $0.balance = 0 } }
             }
             #expect(try await reload(db, original)?.balance == original.balance)

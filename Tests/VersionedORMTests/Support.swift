@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import VersionedORM
+import VersionedORMMacros
 
 /// A deliberately odd dialect: `:pN` placeholders and bracket quotes, so no test passes on `?` or `"` by accident.
 struct BracketDialect: SQLDialect {
@@ -9,6 +10,7 @@ struct BracketDialect: SQLDialect {
     func quote(identifier: String) -> String { "[\(identifier)]" }
     func columnTypeSQL(for storage: ColumnType.Storage) -> String { "T_\(storage)" }
     var generatedPrimaryKeyDeclaration: String { "SERIAL_KEY" }
+    var maxBoundParameters: Int { 100 }
     func beginTransactionSQL(_ options: TransactionOptions) -> String {
         options.readOnly ? "BEGIN READ" : "BEGIN WRITE"
     }
@@ -90,24 +92,11 @@ struct FakeDriver: DatabaseDriver {
     func openConnection(role: ConnectionRole) throws -> any DatabaseConnection { FakeConnection(script: script) }
 }
 
-struct Item: Model, Equatable {
+@Model(table: "items")
+struct Item: Equatable {
     let id: Int64?
     var name: String
     var count: Int64
     var note: String?
     var version: Int64 = 0
-
-    static let schema = Schema<Item>(table: "items", primaryKey: \.id, version: \.version) {
-        Column("name", \.name)
-        Column("count", \.count)
-        Column("note", \.note)
-    }
-
-    init(id: Int64?, name: String, count: Int64, note: String? = nil, version: Int64) {
-        self.id = id; self.name = name; self.count = count; self.note = note; self.version = version
-    }
-
-    init(row: inout Row) throws {
-        id = try row.next(); name = try row.next(); count = try row.next(); note = try row.next(); version = try row.next()
-    }
 }

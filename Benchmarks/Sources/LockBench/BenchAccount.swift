@@ -1,33 +1,13 @@
-import VersionedORM
+import VersionedORMMacros
 
 /// The row every workload reads and writes.
-struct BenchAccount: Model {
+@Model(table: "accounts")
+struct BenchAccount {
     let id: Int64?
     var owner: String
     var balance: Int64
     var note: String?
     var version: Int64 = 0
-
-    init(owner: String, balance: Int64, note: String? = nil) {
-        id = nil
-        self.owner = owner
-        self.balance = balance
-        self.note = note
-    }
-
-    static let schema = Schema<BenchAccount>(table: "accounts", primaryKey: \.id, version: \.version) {
-        Column("owner", \.owner)
-        Column("balance", \.balance)
-        Column("note", \.note)
-    }
-
-    init(row: inout Row) throws {
-        id = try row.next()
-        owner = try row.next()
-        balance = try row.next()
-        note = try row.next()
-        version = try row.next()
-    }
 }
 
 /// The raw baselines decode into this: the same fields, no library.

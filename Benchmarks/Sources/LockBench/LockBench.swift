@@ -39,7 +39,7 @@ struct LockBench: AsyncParsableCommand {
     @Flag(help: "Skip the contention grid (for profiling the overhead workloads).")
     var overheadOnly = false
 
-    @Option(name: .customLong("workload"), help: "Run only these overhead workloads (W1, W2, W3); repeatable.")
+    @Option(name: .customLong("workload"), help: "Run only these overhead workloads (W1, W2, W3, W3B); repeatable.")
     var workloads: [String] = []
 
     func run() async throws {
@@ -102,7 +102,7 @@ struct LockBench: AsyncParsableCommand {
             warn("\(target.name): overhead against the raw driver")
             let bench = OverheadBenchmark(database: target, saves: quick ? 2_000 : 20_000, fetches: quick ? 5 : 50,
                                           inserts: quick ? 2_000 : 10_000, rounds: quick ? 3 : 9,
-                                          workloads: workloads.isEmpty ? ["W1", "W2", "W3"] : Set(workloads))
+                                          workloads: workloads.isEmpty ? ["W1", "W2", "W3", "W3B"] : Set(workloads))
             overhead += try await bench.run(progress: warn)
         }
         settings.loadAverage = Self.loadAverage()

@@ -14,8 +14,8 @@ struct OverheadBenchmark {
     let tableRows = 10_000
 
     static let targets: [String: [String: Double]] = [
-        "sqlite": ["W1": 0.9, "W2": 0.6, "W3": 0.7],
-        "postgres": ["W1": 0.95, "W2": 0.8, "W3": 0.9],
+        "sqlite": ["W1": 0.9, "W2": 0.6, "W3": 0.7, "W3B": 0.7],
+        "postgres": ["W1": 0.95, "W2": 0.8, "W3": 0.9, "W3B": 0.9],
     ]
 
     /// The statements the library sends for each workload, captured from its trace so the raw side runs the
@@ -25,7 +25,12 @@ struct OverheadBenchmark {
         var save = ""
         var fetchAll = ""
         var insert = ""
+        /// One multi-row INSERT of ``batchRows`` rows, as `tx.insert(&values)` sends it.
+        var batchInsert = ""
     }
+
+    /// The rows of one batch-insert statement; W3B inserts a multiple of it, so every statement has this shape.
+    static let batchRows = 1_000
 
     func run(progress: (String) -> Void) async throws -> [OverheadResult] {
         let log = StatementCollector()
@@ -85,6 +90,24 @@ struct OverheadBenchmark {
             progress(describe(results[results.count - 1]))
         }
 
+        // W3B: the same rows in multi-row statements, against the raw driver sending the same statement text.
+        let batchCount = max(1, inserts / Self.batchRows) * Self.batchRows
+        var w3b: [[Double]] = [[], [], []]
+        for _ in 0..<(workloads.contains("W3B") ? rounds : 0) {
+            try await emptyTable(db)
+            w3b[0].append(try await rate(batchCount, settling: db) { try await db.write { tx in try Self.insertBatch(tx, count: batchCount) } })
+            try await emptyTable(db)
+            w3b[1].append(try await rate(batchCount, settling: db) { try await onThread { try db.writeSync { tx in try Self.insertBatch(tx, count: batchCount) } } })
+            try await emptyTable(db)
+            w3b[2].append(try await rate(batchCount, settling: db) {
+                try await onThread { try raw.insertBatches(insert: sql.batchInsert, rowsPerStatement: Self.batchRows, count: batchCount) }
+            })
+        }
+        if workloads.contains("W3B") {
+            results.append(result("W3B", "insert \(batchCount) values with tx.insert(&values), \(Self.batchRows) rows a statement, keys read back", "rows/s", w3b))
+            progress(describe(results[results.count - 1]))
+        }
+
         await db.close()
         return results
     }
@@ -125,10 +148,19 @@ struct OverheadBenchmark {
 
     private static func insertAll(_ tx: Transaction, count: Int) throws {
         for number in 0..<count {
-            var account = BenchAccount(owner: "owner-\(number)", balance: Int64(number),
-                                       note: number.isMultiple(of: 3) ? nil : "note \(number)")
+            var account = newAccount(number)
             try tx.insert(&account)
         }
+    }
+
+    static func insertBatch(_ tx: Transaction, count: Int) throws {
+        var accounts = (0..<count).map(newAccount)
+        try tx.insert(&accounts)
+        guard accounts.last?.id != nil else { throw BenchError("batch insert returned no keys") }
+    }
+
+    private static func newAccount(_ number: Int) -> BenchAccount {
+        BenchAccount(owner: "owner-\(number)", balance: Int64(number), note: number.isMultiple(of: 3) ? nil : "note \(number)")
     }
 
     private static func check(_ rows: Int) throws {
@@ -173,6 +205,12 @@ struct OverheadBenchmark {
             try tx.delete(account)
         }
         sql.insert = try last("INSERT")
+        // Rolled back, so the table keeps exactly the rows W1 and W2 expect.
+        struct RollBack: Error {}
+        do {
+            try await db.write { tx in try Self.insertBatch(tx, count: Self.batchRows); throw RollBack() }
+        } catch is RollBack {}
+        sql.batchInsert = try last("INSERT")
         return sql
     }
 
@@ -199,6 +237,13 @@ struct OverheadBenchmark {
             switch self {
             case .sqlite(let raw): try raw.insertMany(insert: insert, count: count)
             case .postgres(let raw): try raw.insertMany(insert: insert, count: count)
+            }
+        }
+
+        func insertBatches(insert: String, rowsPerStatement: Int, count: Int) throws {
+            switch self {
+            case .sqlite(let raw): try raw.insertBatches(insert: insert, rowsPerStatement: rowsPerStatement, count: count)
+            case .postgres(let raw): try raw.insertBatches(insert: insert, rowsPerStatement: rowsPerStatement, count: count)
             }
         }
     }

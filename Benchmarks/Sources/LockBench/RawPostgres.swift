@@ -105,4 +105,25 @@ final class RawPostgresConnection {
         }
         try exec("COMMIT")
     }
+
+    /// The batch statement prepared once, each execution sending `rowsPerStatement` rows' text parameters.
+    func insertBatches(insert: String, rowsPerStatement: Int, count: Int) throws {
+        try prepare("raw_batch_insert", insert)
+        defer { try? exec("DEALLOCATE ALL") }
+        try exec("BEGIN")
+        for start in stride(from: 0, to: count, by: rowsPerStatement) {
+            var parameters: [String?] = []
+            parameters.reserveCapacity(rowsPerStatement * 3)
+            for number in start..<(start + rowsPerStatement) {
+                parameters.append("owner-\(number)")
+                parameters.append(String(number))
+                parameters.append(number.isMultiple(of: 3) ? nil : "note \(number)")
+            }
+            let result = try run("raw_batch_insert", parameters)
+            for row in 0..<PQntuples(result) { _ = PQgetvalue(result, row, 0).map { strtoll($0, nil, 10) } }
+            guard PQntuples(result) == Int32(rowsPerStatement) else { PQclear(result); throw error() }
+            PQclear(result)
+        }
+        try exec("COMMIT")
+    }
 }

@@ -96,6 +96,30 @@ final class RawSQLiteConnection {
         }
         try exec("COMMIT")
     }
+
+    /// The batch statement prepared once, each execution binding `rowsPerStatement` rows and stepping through
+    /// the keys it returns.
+    func insertBatches(insert: String, rowsPerStatement: Int, count: Int) throws {
+        let statement = try prepare(insert)
+        defer { sqlite3_finalize(statement) }
+        try exec("BEGIN IMMEDIATE")
+        for start in stride(from: 0, to: count, by: rowsPerStatement) {
+            for row in 0..<rowsPerStatement {
+                let number = start + row, base = Int32(row * 3)
+                Self.bindText(statement, base + 1, "owner-\(number)")
+                sqlite3_bind_int64(statement, base + 2, Int64(number))
+                Self.bindText(statement, base + 3, number.isMultiple(of: 3) ? nil : "note \(number)")
+            }
+            var keys = 0
+            while sqlite3_step(statement) == SQLITE_ROW {
+                _ = sqlite3_column_int64(statement, 0)
+                keys += 1
+            }
+            guard keys == rowsPerStatement else { throw error() }
+            sqlite3_reset(statement)
+        }
+        try exec("COMMIT")
+    }
 }
 
 struct BenchError: Error, CustomStringConvertible {

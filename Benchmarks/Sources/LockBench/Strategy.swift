@@ -30,7 +30,7 @@ enum Strategy: String, CaseIterable, Sendable {
             let changed = try await db.write { tx in
                 try BenchAccount.where { $0.id == id }.updateAll(tx) { $0.balance += 1 }
             }
-            guard changed == 1 else { throw ModificationError.notFound(model: "BenchAccount", id: id) }
+            guard changed == 1 else { throw ModificationError.notFound(model: "BenchAccount", id: AnyPrimaryKey(id)) }
             return 1
         case .merge:
             let policy = RetryPolicy(maxAttempts: Self.unlimited, backoff: .none)

@@ -1,3 +1,4 @@
+import CSQLite3
 import VersionedORM
 
 /// SQLite's spelling: `?` placeholders, double-quoted identifiers, `BEGIN IMMEDIATE` for writes.
@@ -26,6 +27,9 @@ public struct SQLiteDialect: SQLDialect {
     // AUTOINCREMENT stops SQLite reusing the key of a deleted last row: a stale copy of the deleted row, still at
     // version 1, must never match a new row that happens to get its key and version 1.
     public var generatedPrimaryKeyDeclaration: String { "INTEGER PRIMARY KEY AUTOINCREMENT" }
+
+    // SQLITE_MAX_VARIABLE_NUMBER's default: 32,766 since SQLite 3.32, 999 before.
+    public var maxBoundParameters: Int { sqlite3_libversion_number() >= 3_032_000 ? 32_766 : 999 }
 
     public func beginTransactionSQL(_ options: TransactionOptions) -> String {
         // SQLite transactions are serializable whatever level is asked. A write takes the write lock up front,

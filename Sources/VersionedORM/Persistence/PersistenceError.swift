@@ -5,7 +5,7 @@ public enum PersistenceError: Error, Sendable, CustomStringConvertible, Equatabl
     /// The value's version is negative: it did not come from this library.
     case invalidVersion(model: String, version: Int64)
     /// The version is Int64.max and cannot be bumped. `primaryKey` is nil for a bulk update, which changed no row.
-    case versionOverflow(model: String, primaryKey: Int64?)
+    case versionOverflow(model: String, primaryKey: AnyPrimaryKey?)
     /// A column list named a property that is not a column of the schema.
     case unknownColumn(model: String, property: String)
     /// An `update` closure changed the primary key or the version, which the library owns.

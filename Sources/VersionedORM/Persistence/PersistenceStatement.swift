@@ -10,12 +10,10 @@ import Synchronization
 struct PersistenceStatement: Hashable, Sendable {
     @usableFromInline
     enum Shape: Hashable, Sendable {
-        /// `INSERT … VALUES (…) RETURNING key`, with or without the key.
-        case insert(withKey: Bool)
-        /// `UPDATE … SET columns, version … WHERE key = ?` and, when `checksVersion`, `AND version = ?`. The new
-        /// version is `version + 1` (checked against Int64.max when the version is not checked), or a bound value
-        /// when `setsVersion` (a row whose next version skips burned ones).
-        case update(columns: [Int], checksVersion: Bool, setsVersion: Bool)
+        /// `INSERT … VALUES (…), … RETURNING key` of `rows` rows, with or without their keys.
+        case insert(rows: Int, withKey: Bool)
+        /// `UPDATE … SET columns[, version] … WHERE key = ?` and, when `checksVersion`, `AND version = ?`.
+        case update(columns: [Int], checksVersion: Bool, newVersion: NewVersion)
         /// `DELETE … WHERE key = ? AND version = ?`.
         case delete
         /// `SELECT version … WHERE key = ?`: why a versioned write changed nothing.
@@ -24,12 +22,26 @@ struct PersistenceStatement: Hashable, Sendable {
         case findByKey
     }
 
+    /// What an UPDATE does to the version column.
+    @usableFromInline
+    enum NewVersion: Hashable, Sendable {
+        /// `version + 1`: the value's version was checked below Int64.max before sending.
+        case increment
+        /// `CASE WHEN version < Int64.max THEN version + 1 END`, for a write that does not check the version.
+        case checkedIncrement
+        /// A bound value: a row whose next version skips versions a rolled-back savepoint burned.
+        case bound
+        /// Left alone: every written column is outside the version.
+        case unchanged
+    }
+
     /// Where one bound value comes from.
     @usableFromInline
     enum Slot: Hashable, Sendable {
-        /// The value's data column at this schema index.
-        case column(Int)
-        case key
+        /// The value's data column at this schema index; in a multi-row insert, of the value at `row`.
+        case column(Int, row: Int = 0)
+        /// The key; in a multi-row insert, of the value at `row`.
+        case key(row: Int = 0)
         case expectedVersion
         case newVersion
         /// Int64.max, the limit a checked version bump compares with.
@@ -38,10 +50,11 @@ struct PersistenceStatement: Hashable, Sendable {
         case constant(DatabaseValue)
 
         /// Markers for rendering: values no statement binds for real, so the rendered binds read back as slots.
+        /// Each row of a multi-row insert has a band of `Self.band` codes: its key, then its columns.
         fileprivate var marker: DatabaseValue {
             switch self {
-            case .column(let index): .integer(Int64.min + 16 + Int64(index))
-            case .key: .integer(Int64.min)
+            case .column(let index, let row): .integer(Int64.min + 16 + Int64(row) * Self.band + 1 + Int64(index))
+            case .key(let row): .integer(Int64.min + 16 + Int64(row) * Self.band)
             case .expectedVersion: .integer(Int64.min + 1)
             case .newVersion: .integer(Int64.min + 2)
             case .versionLimit: .integer(Int64.min + 3)
@@ -50,19 +63,24 @@ struct PersistenceStatement: Hashable, Sendable {
         }
 
         fileprivate init(marker: DatabaseValue) {
-            guard case .integer(let code) = marker, code < Int64.min + 16 + 4096 else {
+            guard case .integer(let code) = marker, code < Int64.min + 16 + Self.band * Int64(PersistenceStatement.maxInsertRows)
+            else {
                 self = .constant(marker)
                 return
             }
             switch code - Int64.min {
-            case 0: self = .key
             case 1: self = .expectedVersion
             case 2: self = .newVersion
             case 3: self = .versionLimit
-            case let offset where offset >= 16: self = .column(Int(offset - 16))
+            case let offset where offset >= 16:
+                let (row, position) = (offset - 16).quotientAndRemainder(dividingBy: Self.band)
+                self = position == 0 ? .key(row: Int(row)) : .column(Int(position - 1), row: Int(row))
             default: self = .constant(marker)
             }
         }
+
+        /// Codes per row: the key and up to 4095 columns.
+        private static let band: Int64 = 4096
     }
 
     /// A statement's text and where its values come from, in placeholder order.
@@ -79,7 +97,7 @@ struct PersistenceStatement: Hashable, Sendable {
             self.slots = slots
             var positions: [Int] = []
             for (position, slot) in slots.enumerated() {
-                guard case .column(let index) = slot else { continue }
+                guard case .column(let index, row: 0) = slot else { continue }
                 if positions.count <= index { positions += Array(repeating: -1, count: index + 1 - positions.count) }
                 positions[index] = position
             }
@@ -88,6 +106,9 @@ struct PersistenceStatement: Hashable, Sendable {
     }
 
     @usableFromInline let shape: Shape
+
+    /// The most rows one INSERT carries; fewer when the dialect's bound-parameter limit says so.
+    static let maxInsertRows = 1000
 
     @usableFromInline
     init(_ shape: Shape) {
@@ -101,62 +122,60 @@ struct PersistenceStatement: Hashable, Sendable {
         let key = schema.primaryKeyColumn
         let version = schema.versionColumn
         switch shape {
-        case .insert(let withKey):
+        case .insert(let rows, let withKey):
             var names: [SQL] = []
-            var values: [SQL] = []
-            if withKey {
-                names.append("\(identifier: key)")
-                values.append(bind(.key))
-            }
-            for (index, column) in schema.columns.enumerated() {
-                names.append("\(identifier: column.name)")
-                values.append(bind(.column(index)))
-            }
+            if withKey { names.append("\(identifier: key)") }
+            for column in schema.columns { names.append("\(identifier: column.name)") }
             names.append("\(identifier: version)")
-            values.append("1")
+            let tuples = (0..<rows).map { row -> SQL in
+                var values: [SQL] = []
+                if withKey { values.append(bind(.key(row: row))) }
+                for index in schema.columns.indices { values.append(bind(.column(index, row: row))) }
+                values.append("1")
+                return "(\(SQL.joined(values, separator: ", ")))"
+            }
             return """
                 INSERT INTO \(identifier: table) (\(SQL.joined(names, separator: ", "))) \
-                VALUES (\(SQL.joined(values, separator: ", "))) RETURNING \(identifier: key)
+                VALUES \(SQL.joined(tuples, separator: ", ")) RETURNING \(identifier: key)
                 """
-        case .update(let columns, let checksVersion, let setsVersion):
-            let bump: SQL
-            if setsVersion {
-                bump = "\(identifier: version) = \(bind(.newVersion))"
-            } else if checksVersion {
-                // The value's version was checked below Int64.max before sending.
-                bump = "\(identifier: version) = \(identifier: version) + 1"
-            } else {
-                bump = schema.checkedVersionBump(limit: bind(.versionLimit))
+        case .update(let columns, let checksVersion, let newVersion):
+            var setList = columns.map { "\(identifier: schema.columns[$0].name) = \(bind(.column($0)))" as SQL }
+            switch newVersion {
+            case .bound: setList.append("\(identifier: version) = \(bind(.newVersion))")
+            case .increment: setList.append("\(identifier: version) = \(identifier: version) + 1")
+            case .checkedIncrement: setList.append(schema.checkedVersionBump(limit: bind(.versionLimit)))
+            case .unchanged: break
             }
-            let setList = columns.map { "\(identifier: schema.columns[$0].name) = \(bind(.column($0)))" as SQL } + [bump]
             var sql: SQL = """
                 UPDATE \(identifier: table) SET \(SQL.joined(setList, separator: ", ")) \
-                WHERE \(identifier: key) = \(bind(.key))
+                WHERE \(identifier: key) = \(bind(.key()))
                 """
             if checksVersion { sql.append(" AND \(identifier: version) = \(bind(.expectedVersion))") }
             return sql
         case .delete:
             return """
                 DELETE FROM \(identifier: table) \
-                WHERE \(identifier: key) = \(bind(.key)) AND \(identifier: version) = \(bind(.expectedVersion))
+                WHERE \(identifier: key) = \(bind(.key())) AND \(identifier: version) = \(bind(.expectedVersion))
                 """
         case .currentVersion:
-            return "SELECT \(identifier: version) FROM \(identifier: table) WHERE \(identifier: key) = \(bind(.key))"
+            return "SELECT \(identifier: version) FROM \(identifier: table) WHERE \(identifier: key) = \(bind(.key()))"
         case .findByKey:
-            let keyFilter = SQLExpression<Bool>("(\(identifier: key) = \(bind(.key)))")
+            let keyFilter = SQLExpression<Bool>("(\(identifier: key) = \(bind(.key())))")
             return Query<M>().where { _ in keyFilter }.limit(1).selectSQL(columns: Query<M>.selectList)
         }
     }
 
-    /// The text and slots for `schema` in `dialect`, rendered on first use.
+    /// The text and slots for `schema` in `dialect`, rendered on first use. `cached: false` renders without
+    /// keeping the result, for shapes used once (the short last chunk of a batch insert), so the cache stays as
+    /// small as the set of shapes in steady use.
     @usableFromInline
-    func prepared<M: Model>(for schema: Schema<M>, dialect: any SQLDialect) throws -> Prepared {
+    func prepared<M: Model>(for schema: Schema<M>, dialect: any SQLDialect, cached: Bool = true) throws -> Prepared {
         let cacheKey = Self.CacheKey(dialect: ObjectIdentifier(type(of: dialect)), schema: ObjectIdentifier(schema),
                                      statement: self)
-        if let cached = Self.cache.withLock({ $0[cacheKey] }) { return cached }
+        if cached, let hit = Self.cache.withLock({ $0[cacheKey] }) { return hit }
         let rendered = try dialect.render(sql(for: schema))
         let prepared = Prepared(text: rendered.text, slots: rendered.binds.map(Slot.init(marker:)))
-        Self.cache.withLock { $0[cacheKey] = prepared }
+        if cached { Self.cache.withLock { $0[cacheKey] = prepared } }
         return prepared
     }
 
@@ -172,14 +191,14 @@ struct PersistenceStatement: Hashable, Sendable {
 
 extension PersistenceStatement.Prepared {
     /// The statement with its values, slot by slot: the column values from `value`, the rest as given.
-    func statement<M: Model>(for value: M, schema: Schema<M>, key: Int64, expectedVersion: Int64 = 0,
+    func statement<M: Model>(for value: M, schema: Schema<M>, key: DatabaseValue, expectedVersion: Int64 = 0,
                              newVersion: Int64 = 0) -> RenderedSQL {
         var binds: [DatabaseValue] = []
         binds.reserveCapacity(slots.count)
         for slot in slots {
             switch slot {
-            case .column(let index): binds.append(schema.columns[index].value(in: value))
-            case .key: binds.append(.integer(key))
+            case .column(let index, _): binds.append(schema.columns[index].value(in: value))
+            case .key: binds.append(key)
             case .expectedVersion: binds.append(.integer(expectedVersion))
             case .newVersion: binds.append(.integer(newVersion))
             case .versionLimit: binds.append(.integer(Int64.max))
@@ -189,14 +208,30 @@ extension PersistenceStatement.Prepared {
         return RenderedSQL(text: text, binds: binds)
     }
 
-    /// The statement for a shape that binds no column values (find, current version, delete).
-    @inlinable
-    func statement(key: Int64, expectedVersion: Int64 = 0) -> RenderedSQL {
+    /// A multi-row insert's statement: row r's key and columns from `rows[r]`, already read into values.
+    func statement(rows: ArraySlice<(key: DatabaseValue, columns: [DatabaseValue])>, caching: RenderedSQL.Caching) -> RenderedSQL {
         var binds: [DatabaseValue] = []
         binds.reserveCapacity(slots.count)
         for slot in slots {
             switch slot {
-            case .key: binds.append(.integer(key))
+            case .column(let index, let row): binds.append(rows[rows.startIndex + row].columns[index])
+            case .key(let row): binds.append(rows[rows.startIndex + row].key)
+            case .constant(let constant): binds.append(constant)
+            // Unreachable: an insert binds no version.
+            case .expectedVersion, .newVersion, .versionLimit: binds.append(.null)
+            }
+        }
+        return RenderedSQL(text: text, binds: binds, caching: caching)
+    }
+
+    /// The statement for a shape that binds no column values (find, current version, delete).
+    @inlinable
+    func statement(key: DatabaseValue, expectedVersion: Int64 = 0) -> RenderedSQL {
+        var binds: [DatabaseValue] = []
+        binds.reserveCapacity(slots.count)
+        for slot in slots {
+            switch slot {
+            case .key: binds.append(key)
             case .expectedVersion: binds.append(.integer(expectedVersion))
             case .versionLimit: binds.append(.integer(Int64.max))
             case .constant(let constant): binds.append(constant)

@@ -20,14 +20,15 @@ public struct StaleRecordError: Error, Sendable, CustomStringConvertible, Equata
 
     public let model: String
     public let table: String
-    public let primaryKey: Int64
+    /// The row's key; `primaryKey.base` has the key's own type.
+    public let primaryKey: AnyPrimaryKey
     /// The version the write expected, the one the value held.
     public let expectedVersion: Int64
     public let current: CurrentState
     /// The operation that failed: `save`, `update`, `delete` or `touch`.
     public let operation: WriteOperation
 
-    public init(model: String, table: String, primaryKey: Int64, expectedVersion: Int64, current: CurrentState,
+    public init(model: String, table: String, primaryKey: AnyPrimaryKey, expectedVersion: Int64, current: CurrentState,
                 operation: WriteOperation) {
         self.model = model
         self.table = table

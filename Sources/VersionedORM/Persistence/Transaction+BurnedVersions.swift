@@ -8,11 +8,11 @@ extension Transaction {
         // SQLite: the transaction's write lock covers the whole database and was never released.
         guard !rows.isEmpty, context.writeLockScope == .rows else { return }
         // In key order, so two transactions re-locking the same rows cannot deadlock on the order.
-        for (row, issued) in rows.sorted(by: { ($0.key.table, $0.key.key) < ($1.key.table, $1.key.key) }) {
+        for (row, issued) in rows.sorted(by: { $0.key.table != $1.key.table ? $0.key.table < $1.key.table : AnyPrimaryKey.lockOrder($0.key.key, $1.key.key) }) {
             let lock = SQL(segments: [.rowLock(RowLock())])
             let select: SQL = """
                 SELECT \(identifier: issued.versionColumn) FROM \(identifier: row.table) \
-                WHERE \(identifier: issued.primaryKeyColumn) = \(row.key)\(lock)
+                WHERE \(identifier: issued.primaryKeyColumn) = \(key: row.key)\(lock)
                 """
             var current: Int64?
             try query(render(select)) { result in current = try result.decode(Int64?.self, at: 0) }
@@ -53,7 +53,7 @@ extension Transaction {
         }
         let update: SQL = """
             UPDATE \(identifier: row.table) SET \(identifier: issued.versionColumn) = \(issued.highest + 1) \
-            WHERE \(identifier: issued.primaryKeyColumn) = \(row.key) \
+            WHERE \(identifier: issued.primaryKeyColumn) = \(key: row.key) \
             AND \(identifier: issued.versionColumn) <= \(issued.highest)
             """
         try send(render(update))

@@ -1,11 +1,11 @@
 extension Transaction {
     /// The row with this primary key, or nil.
     @inlinable
-    public func find<M: Model>(_ type: M.Type, id: Int64) throws -> M? {
+    public func find<M: Model>(_ type: M.Type, id: M.Key) throws -> M? {
         try requireActive()
         let prepared = try PersistenceStatement(.findByKey).prepared(for: M.schema, dialect: dialect)
         var model: M?
-        try query(prepared.statement(key: id)) { row in
+        try query(prepared.statement(key: id.databaseValue)) { row in
             if model == nil { model = try M.decode(&row) }
         }
         return model

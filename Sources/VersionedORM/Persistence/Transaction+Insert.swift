@@ -1,8 +1,9 @@
 extension Transaction {
-    /// Inserts a value with version 1 and reads the generated primary key back (RETURNING).
+    /// Inserts a value with version 1 and reads its key back (RETURNING).
     ///
-    /// On success the value holds its new key and version 1. A value that already has a primary key is inserted
-    /// with that key. On failure (a constraint, say) the value is unchanged.
+    /// On success the value holds its key and version 1. A database-generated key is filled in; a value that
+    /// already has a key (a client-chosen `UUID` or `String`, or an explicit `Int64`) is inserted with it. On
+    /// failure (a constraint, say) the value is unchanged.
     ///
     /// The key property is a `let`, so the library cannot assign it: the inserted value is rebuilt through the
     /// model's `init(row:)` from what was written plus the key, exactly as a later read would build it.
@@ -10,35 +11,109 @@ extension Transaction {
         try requireWritable("insert")
         let schema = M.schema
         try schema.validate()
-        let givenKey = value[keyPath: schema.primaryKey]
-        let prepared = try PersistenceStatement(.insert(withKey: givenKey != nil)).prepared(for: schema, dialect: dialect)
-        let statement = prepared.statement(for: value, schema: schema, key: givenKey ?? 0)
-        var generated: Int64?
-        try query(statement) { row in generated = try row.decode(Int64.self, at: 0) }
-        guard let generated else {
+        let givenKey = schema.key(of: value)
+        let prepared = try PersistenceStatement(.insert(rows: 1, withKey: givenKey != nil))
+            .prepared(for: schema, dialect: dialect)
+        let statement = prepared.statement(for: value, schema: schema, key: givenKey?.databaseValue ?? .null)
+        var returned: M.Key?
+        try query(statement) { row in returned = try row.decode(M.Key.self, at: 0) }
+        guard let returned else {
             throw PersistenceError.unexpectedRowCount(model: String(describing: M.self), operation: .insert, count: 0)
         }
-        var version: Int64 = 1
-        if versionLedger.isActive {
-            version = try versionAfterInsert(of: .init(table: schema.table, key: generated), schema: schema)
-        }
+        let version = versionLedger.isActive ? try versionAfterInsert(of: AnyPrimaryKey(returned), schema: schema) : 1
         // Key, columns in schema order, version: the values already bound, found by their slots.
-        let cursor = InsertedRowCursor(key: generated, binds: statement.binds, columnCount: schema.columns.count,
-                                       positions: prepared.columnPositions, version: version)
+        let cursor = InsertedRowCursor(key: returned.databaseValue, values: statement.binds,
+                                       columnCount: schema.columns.count, positions: prepared.columnPositions,
+                                       version: version)
         var row = Row(cursor: cursor)
         value = try M.decode(&row)
+    }
+
+    /// Inserts many values with version 1 in multi-row `INSERT … VALUES (…), (…) RETURNING key` statements, as
+    /// many rows each as the database's bound-parameter limit allows (at most 1,000), and reads every key back.
+    ///
+    /// On success each value holds its key and version 1, in the order given. Every value is checked before the
+    /// first statement is sent, so a value that cannot be stored (a NaN, a date out of range) throws and
+    /// nothing is written. A failure in the database (a duplicate key, say) fails the transaction, which then
+    /// rolls back as a whole; the values are unchanged.
+    ///
+    /// Database-generated keys are matched to the values by their order: the database numbers a statement's
+    /// rows in the order of its VALUES list, so the returned keys, sorted, are the values' keys in order. (The
+    /// order in which RETURNING emits rows is not specified, on SQLite explicitly; the order of the keys is.)
+    public func insert<M: Model>(_ values: inout [M]) throws {
+        try requireWritable("insert")
+        let schema = M.schema
+        try schema.validate()
+        if values.isEmpty { return }
+        // Each value's columns are read once: bound in the statement, then decoded into the inserted value.
+        let rows = values.map { value in
+            (key: schema.key(of: value)?.databaseValue ?? .null, columns: schema.columns.map { $0.value(in: value) })
+        }
+        // A database-generated model may mix values without a key and values with one; each kind is one shape.
+        let withKey = rows.indices.filter { !rows[$0].key.isNull }
+        let withoutKey = rows.indices.filter { rows[$0].key.isNull }
+        var statements: [(statement: RenderedSQL, rows: [Int], generated: Bool)] = []
+        for (positions, generated) in [(withKey, false), (withoutKey, true)] where !positions.isEmpty {
+            let perRow = schema.columns.count + (generated ? 0 : 1)
+            let perStatement = max(1, min(PersistenceStatement.maxInsertRows, dialect.maxBoundParameters / max(perRow, 1)))
+            for start in stride(from: 0, to: positions.count, by: perStatement) {
+                let chunk = Array(positions[start..<min(start + perStatement, positions.count)])
+                let isFull = chunk.count == perStatement
+                let prepared = try PersistenceStatement(.insert(rows: chunk.count, withKey: !generated))
+                    .prepared(for: schema, dialect: dialect, cached: isFull)
+                let statement = prepared.statement(rows: ArraySlice(chunk.map { rows[$0] }),
+                                                   caching: isFull ? .persistent : .transient)
+                statements.append((try statement.checkedForStorage(), chunk, generated))
+            }
+        }
+        var keys = [DatabaseValue](repeating: .null, count: rows.count)
+        for (statement, chunk, generated) in statements {
+            var returned: [DatabaseValue] = []
+            returned.reserveCapacity(chunk.count)
+            try query(statement) { row in
+                returned.append(generated ? .integer(try row.decode(Int64.self, at: 0)) : try row.value(at: 0))
+            }
+            guard returned.count == chunk.count else {
+                throw PersistenceError.unexpectedRowCount(model: String(describing: M.self), operation: .insert,
+                                                          count: returned.count)
+            }
+            if generated {
+                returned.sort { if case .integer(let left) = $0, case .integer(let right) = $1 { left < right } else { false } }
+                for (position, key) in zip(chunk, returned) { keys[position] = key }
+            } else {
+                for position in chunk { keys[position] = rows[position].key }
+            }
+        }
+        var inserted: [M] = []
+        inserted.reserveCapacity(rows.count)
+        // One cursor, pointed at each row in turn: decoding reads it only inside M.decode.
+        let cursor = InsertedRowCursor(key: .null, values: [], columnCount: schema.columns.count, positions: nil,
+                                       version: 1)
+        let ledgerActive = versionLedger.isActive
+        for (position, row) in rows.enumerated() {
+            cursor.key = keys[position]
+            cursor.values = row.columns
+            if ledgerActive {
+                cursor.version = try versionAfterInsert(of: AnyPrimaryKey(M.Key.fromDatabaseValue(keys[position])),
+                                                        schema: schema)
+            }
+            var decoding = Row(cursor: cursor)
+            inserted.append(try M.decode(&decoding))
+        }
+        values = inserted
     }
 
     /// SQLite hands a key out again when the savepoint that inserted it rolled back (its sequence rolls back
     /// too). A value from that insert still holds the key with version 1, so a row that reuses the key moves
     /// past the versions burned for it before anyone can save over it.
-    private func versionAfterInsert<M>(of row: SavepointVersionLedger.RowKey, schema: Schema<M>) throws -> Int64 {
+    private func versionAfterInsert<M>(of key: AnyPrimaryKey, schema: Schema<M>) throws -> Int64 {
+        let row = SavepointVersionLedger.RowKey(table: schema.table, key: key)
         var version: Int64 = 1
         if let floor = versionLedger.floor(for: row) {
             version = try nextVersion(of: row, after: floor, model: String(describing: M.self))
             let update: SQL = """
                 UPDATE \(identifier: row.table) SET \(identifier: schema.versionColumn) = \(version) \
-                WHERE \(identifier: schema.primaryKeyColumn) = \(row.key)
+                WHERE \(identifier: schema.primaryKeyColumn) = \(key: row.key)
                 """
             try send(render(update))
         }
@@ -50,26 +125,28 @@ extension Transaction {
 
 /// The row an insert wrote, read from the values it bound, through the same decoding path as a database row.
 final class InsertedRowCursor: RowCursor {
-    private let key: Int64
-    private let binds: [DatabaseValue]
-    private let positions: [Int]
-    private let version: Int64
+    var key: DatabaseValue
+    var values: [DatabaseValue]
+    /// For each data column, the position of its value in `values`; nil when they are the columns in order.
+    private let positions: [Int]?
+    var version: Int64
     let columnCount: Int
 
-    init(key: Int64, binds: [DatabaseValue], columnCount: Int, positions: [Int], version: Int64) {
+    init(key: DatabaseValue, values: [DatabaseValue], columnCount: Int, positions: [Int]?, version: Int64) {
         self.key = key
-        self.binds = binds
+        self.values = values
         self.positions = positions
         self.version = version
         self.columnCount = columnCount + 2
     }
 
     func value(at index: Int) throws -> DatabaseValue {
-        if index == 0 { return .integer(key) }
+        if index == 0 { return key }
         if index == columnCount - 1 { return .integer(version) }
-        // Every data column is bound by an insert; a missing one would be a shape bug, read as NULL.
         let column = index - 1
+        guard let positions else { return column < values.count ? values[column] : .null }
+        // Every data column is bound by an insert; a missing one would be a shape bug, read as NULL.
         guard column < positions.count, positions[column] >= 0 else { return .null }
-        return binds[positions[column]]
+        return values[positions[column]]
     }
 }

@@ -1,7 +1,10 @@
 extension Transaction {
     /// Writes every column of a value that was read or inserted before, if its version is still current.
     ///
-    /// Sends `UPDATE … SET every column, version = version + 1 WHERE pk = ? AND version = ?`. On success the
+    /// Sends `UPDATE … SET every column, version = version + 1 WHERE pk = ? AND version = ?`. Columns outside the
+    /// version (`versioned: false`) are not written: the version check cannot see what others wrote to them, so
+    /// writing a loaded copy's value back would overwrite it blindly; write them with ``update(_:_:)`` or
+    /// ``save(_:columns:)``. On success the
     /// value's version goes up by one; when the row changed or vanished meanwhile it throws
     /// ``StaleRecordError`` and leaves the value as it was. A value never inserted throws
     /// ``PersistenceError/notInserted(model:operation:)``: a save never inserts.
@@ -9,11 +12,12 @@ extension Transaction {
     /// `save` has no memory of what was loaded, so it always writes. To send only what changed, use
     /// ``update(_:_:)``.
     public func save<M: Model>(_ value: inout M) throws {
-        let newVersion = try versionedUpdate(value, columnIndices: Array(M.schema.columns.indices), operation: .save)
+        let newVersion = try versionedUpdate(value, columnIndices: M.schema.versionedColumnIndices, operation: .save)
         value[keyPath: M.schema.version] = newVersion
     }
 
-    /// Writes only the named columns, still version-checked; the version always goes up.
+    /// Writes only the named columns, still version-checked; the version goes up, unless every named column is
+    /// outside the version (then the write neither checks nor bumps it).
     ///
     /// An empty list sends nothing and keeps the version. Naming the primary key, the version or a property that
     /// is not a column throws before anything is sent.

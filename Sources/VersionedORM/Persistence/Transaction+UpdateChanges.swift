@@ -6,7 +6,8 @@ extension Transaction {
     /// // UPDATE "accounts" SET "balance" = ?, "version" = "version" + 1 WHERE "id" = ? AND "version" = ?
     /// ```
     ///
-    /// When the closure changes no column nothing is sent and the version stays. On success the value holds the
+    /// When the closure changes no column nothing is sent and the version stays. When it changes only columns
+    /// outside the version, they are written without checking or bumping it. On success the value holds the
     /// change and the new version; when the closure throws or the write fails (stale, constraint) the value is
     /// exactly as it was.
     public func update<M: Model>(_ value: inout M, _ change: (inout M) throws -> Void) throws {
@@ -16,7 +17,7 @@ extension Transaction {
         _ = try identity(of: value, operation: .update)
         var changed = value
         try change(&changed)
-        guard changed[keyPath: schema.primaryKey] == value[keyPath: schema.primaryKey],
+        guard schema.key(of: changed) == schema.key(of: value),
               changed[keyPath: schema.version] == value[keyPath: schema.version]
         else {
             throw PersistenceError.identityChanged(model: String(describing: M.self))

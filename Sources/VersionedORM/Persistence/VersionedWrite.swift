@@ -3,11 +3,11 @@
 /// whether the row was modified or deleted. The happy path is one statement, its text rendered once per shape.
 extension Transaction {
     /// The primary key and version of a value about to be written, or the error that forbids the write.
-    func identity<M: Model>(of value: M, operation: WriteOperation) throws -> (id: Int64, version: Int64) {
+    func identity<M: Model>(of value: M, operation: WriteOperation) throws -> (id: AnyPrimaryKey, version: Int64) {
         let schema = M.schema
         try schema.validate()
         let version = value[keyPath: schema.version]
-        guard let id = value[keyPath: schema.primaryKey], version != 0 else {
+        guard let id = schema.key(of: value).map(AnyPrimaryKey.init), version != 0 else {
             throw PersistenceError.notInserted(model: String(describing: M.self), operation: operation)
         }
         guard version > 0 else {
@@ -19,9 +19,16 @@ extension Transaction {
     /// `UPDATE table SET columns, version = version + 1 WHERE pk = ? AND version = ?`; returns the new version.
     /// `columnIndices` are positions in the schema's columns, in schema order; empty bumps the version alone.
     /// After a savepoint burned versions of the row, the new version skips past them (`version = ?`).
+    ///
+    /// When every column written is outside the version, the write neither checks nor bumps it:
+    /// `UPDATE table SET columns WHERE pk = ?`, which conflicts with nobody; zero rows means the row was deleted.
     func versionedUpdate<M: Model>(_ value: M, columnIndices: [Int], operation: WriteOperation) throws -> Int64 {
         try requireWritable(operation.rawValue)
         let (id, version) = try identity(of: value, operation: operation)
+        if M.schema.isUnversionedWrite(columnIndices) {
+            try unversionedWrite(value, id: id, version: version, columnIndices: columnIndices, operation: operation)
+            return version
+        }
         let model = String(describing: M.self)
         guard version < Int64.max else {
             throw PersistenceError.versionOverflow(model: model, primaryKey: id)
@@ -30,10 +37,10 @@ extension Transaction {
         let row = SavepointVersionLedger.RowKey(table: schema.table, key: id)
         let newVersion = try nextVersion(of: row, after: version, model: model)
         let statement = PersistenceStatement(.update(columns: columnIndices, checksVersion: true,
-                                                     setsVersion: newVersion != version + 1))
+                                                     newVersion: newVersion != version + 1 ? .bound : .increment))
         let prepared = try statement.prepared(for: schema, dialect: dialect)
-        let changed = try send(prepared.statement(for: value, schema: schema, key: id, expectedVersion: version,
-                                                  newVersion: newVersion))
+        let changed = try send(prepared.statement(for: value, schema: schema, key: id.databaseValue,
+                                                  expectedVersion: version, newVersion: newVersion))
         try expectOneRow(changed, M.self, id: id, version: version, operation: operation)
         if versionLedger.isActive {
             versionLedger.recordWrite(row, primaryKeyColumn: schema.primaryKeyColumn,
@@ -49,28 +56,49 @@ extension Transaction {
         let (id, version) = try identity(of: value, operation: operation)
         let schema = M.schema
         let prepared = try PersistenceStatement(.delete).prepared(for: schema, dialect: dialect)
-        let changed = try send(prepared.statement(key: id, expectedVersion: version))
+        let changed = try send(prepared.statement(key: id.databaseValue, expectedVersion: version))
         try expectOneRow(changed, M.self, id: id, version: version, operation: operation)
         if versionLedger.isActive { versionLedger.settled(.init(table: schema.table, key: id)) }
     }
 
+    /// `UPDATE table SET columns WHERE pk = ?` of columns outside the version: no check, no bump. Zero rows
+    /// changed can only mean the row is gone.
+    private func unversionedWrite<M: Model>(_ value: M, id: AnyPrimaryKey, version: Int64, columnIndices: [Int],
+                                            operation: WriteOperation) throws {
+        let schema = M.schema
+        let statement = PersistenceStatement(.update(columns: columnIndices, checksVersion: false, newVersion: .unchanged))
+        let prepared = try statement.prepared(for: schema, dialect: dialect)
+        let changed = try send(prepared.statement(for: value, schema: schema, key: id.databaseValue))
+        switch changed {
+        case 1:
+            return
+        case 0:
+            throw StaleRecordError(model: String(describing: M.self), table: schema.table, primaryKey: id,
+                                   expectedVersion: version, current: .deleted, operation: operation)
+        default:
+            throw PersistenceError.unexpectedRowCount(model: String(describing: M.self), operation: operation,
+                                                      count: changed)
+        }
+    }
+
     /// `UPDATE table SET columns, version = version + 1 WHERE pk = ?` with no version check: `.naive` only.
     /// Returns the number of rows changed.
-    func unversionedUpdate<M: Model>(_ value: M, id: Int64, columnIndices: [Int]) throws -> Int {
+    func unversionedUpdate<M: Model>(_ value: M, id: AnyPrimaryKey, columnIndices: [Int]) throws -> Int {
         try requireWritable("update")
         let schema = M.schema
         try schema.validate()
-        let statement = PersistenceStatement(.update(columns: columnIndices, checksVersion: false, setsVersion: false))
+        let statement = PersistenceStatement(.update(columns: columnIndices, checksVersion: false,
+                                                     newVersion: .checkedIncrement))
         let prepared = try statement.prepared(for: schema, dialect: dialect)
         return try reportingVersionOverflow(M.self, primaryKey: id) {
-            try send(prepared.statement(for: value, schema: schema, key: id))
+            try send(prepared.statement(for: value, schema: schema, key: id.databaseValue))
         }
     }
 
     /// A bulk or unversioned write bumps with ``Schema/checkedVersionBump``, which turns a version at Int64.max into
     /// NULL and so into a NOT NULL violation on the version column, on both databases, before any row changes.
     /// That failure is reported as what it is.
-    func reportingVersionOverflow<M: Model, T>(_ type: M.Type, primaryKey: Int64?, _ write: () throws -> T) throws -> T {
+    func reportingVersionOverflow<M: Model, T>(_ type: M.Type, primaryKey: AnyPrimaryKey?, _ write: () throws -> T) throws -> T {
         do {
             return try write()
         } catch let error as DatabaseError
@@ -79,7 +107,7 @@ extension Transaction {
         }
     }
 
-    private func expectOneRow<M: Model>(_ changed: Int, _ type: M.Type, id: Int64, version: Int64,
+    func expectOneRow<M: Model>(_ changed: Int, _ type: M.Type, id: AnyPrimaryKey, version: Int64,
                                         operation: WriteOperation) throws {
         switch changed {
         case 1:
@@ -93,12 +121,12 @@ extension Transaction {
     }
 
     /// Runs only after a versioned write changed nothing: one SELECT to tell "modified" from "deleted".
-    private func staleRecordError<M: Model>(_ type: M.Type, id: Int64, expectedVersion: Int64,
+    func staleRecordError<M: Model>(_ type: M.Type, id: AnyPrimaryKey, expectedVersion: Int64,
                                             operation: WriteOperation) throws -> StaleRecordError {
         let schema = M.schema
         let prepared = try PersistenceStatement(.currentVersion).prepared(for: schema, dialect: dialect)
         var current: Int64??
-        try query(prepared.statement(key: id)) { row in
+        try query(prepared.statement(key: id.databaseValue)) { row in
             if current == nil { current = .some(try row.decode(Int64?.self, at: 0)) }
         }
         let state: StaleRecordError.CurrentState

@@ -12,19 +12,25 @@
 public struct ColumnAssignments<M: Model> {
     private(set) var assignments: [(name: String, value: SQL)] = []
     private(set) var problems: [String] = []
+    /// The schema positions of the assigned columns.
+    private(set) var columnIndices: Set<Int> = []
 
     init() {}
 
-    public subscript<Value: DatabaseValueConvertible>(dynamicMember keyPath: WritableKeyPath<M, Value>) -> SQLExpression<Value> {
+    public subscript<Value: DatabaseValueConvertible>(
+        dynamicMember member: KeyPath<M.ColumnPaths, KeyPath<M, Value>>
+    ) -> SQLExpression<Value> {
         get {
+            let keyPath = M.ColumnPaths()[keyPath: member]
             let schema = M.schema
             if let index = schema.columnIndex(for: keyPath),
                let assigned = assignments.last(where: { $0.name == schema.columns[index].name }) {
                 return SQLExpression(assigned.value)
             }
-            return TableColumns<M>()[dynamicMember: keyPath]
+            return TableColumns<M>.expression(for: keyPath)
         }
         set {
+            let keyPath = M.ColumnPaths()[keyPath: member]
             let schema = M.schema
             guard let index = schema.columnIndex(for: keyPath) else {
                 problems.append(keyPath as AnyKeyPath == schema.primaryKey as AnyKeyPath || keyPath == schema.version
@@ -35,6 +41,7 @@ public struct ColumnAssignments<M: Model> {
             let name = schema.columns[index].name
             assignments.removeAll { $0.name == name }
             assignments.append((name, newValue.sql))
+            columnIndices.insert(index)
         }
     }
 }

@@ -7,12 +7,13 @@ extension Query {
     /// ```
     ///
     /// The version of every row it touches goes up by one, so copies held elsewhere become stale; pass
-    /// `bumpingVersion: false` to leave versions alone. Returns the number of rows changed. When a matching row's
+    /// `bumpingVersion: false` to leave versions alone. Assigning only columns outside the version
+    /// (`versioned: false`) never bumps it. Returns the number of rows changed. When a matching row's
     /// version is Int64.max, nothing changes and it throws ``PersistenceError/versionOverflow(model:primaryKey:)``.
     @discardableResult
     public func updateAll(_ transaction: Transaction, bumpingVersion: Bool = true,
                        _ assign: (inout ColumnAssignments<M>) -> Void) throws -> Int {
-        guard let statement = try updateStatement(transaction, bumpingVersion: bumpingVersion, assign: assign) else { return 0 }
+        guard let (statement, _) = try updateStatement(transaction, bumpingVersion: bumpingVersion, assign: assign) else { return 0 }
         return try transaction.reportingVersionOverflow(M.self, primaryKey: nil) {
             try transaction.send(transaction.render(statement))
         }
@@ -22,21 +23,22 @@ extension Query {
     /// memory from these rather than applying the expression to them a second time.
     public func updateAllReturning(_ transaction: Transaction, bumpingVersion: Bool = true,
                                 _ assign: (inout ColumnAssignments<M>) -> Void) throws -> [M] {
-        guard var statement = try updateStatement(transaction, bumpingVersion: bumpingVersion, assign: assign) else { return [] }
+        guard let (update, bumps) = try updateStatement(transaction, bumpingVersion: bumpingVersion, assign: assign) else { return [] }
+        var statement = update
         let names = M.schema.selectedColumnNames.map { SQL(segments: [.identifier($0)]) }
         statement.append(" RETURNING \(SQL.joined(names, separator: ", "))")
         var models: [M] = []
         _ = try transaction.reportingVersionOverflow(M.self, primaryKey: nil) {
             try transaction.query(transaction.render(statement)) { row in models.append(try M.decode(&row)) }
         }
-        if bumpingVersion, transaction.versionLedger.isActive {
+        if bumps, transaction.versionLedger.isActive {
             // These values leave with their new versions: if a savepoint around this rolls back, those versions
             // must be burned like any other write's.
             let schema = M.schema
             for model in models {
-                guard let key = model[keyPath: schema.primaryKey] else { continue }
+                guard let key = schema.key(of: model) else { continue }
                 transaction.versionLedger.recordWrite(
-                    .init(table: schema.table, key: key), primaryKeyColumn: schema.primaryKeyColumn,
+                    .init(table: schema.table, key: AnyPrimaryKey(key)), primaryKeyColumn: schema.primaryKeyColumn,
                     versionColumn: schema.versionColumn, version: model[keyPath: schema.version])
             }
         }
@@ -44,7 +46,7 @@ extension Query {
     }
 
     private func updateStatement(_ transaction: Transaction, bumpingVersion: Bool,
-                                 assign: (inout ColumnAssignments<M>) -> Void) throws -> SQL? {
+                                 assign: (inout ColumnAssignments<M>) -> Void) throws -> (SQL, bumps: Bool)? {
         try transaction.requireWritable("update")
         let schema = M.schema
         try schema.validate()
@@ -52,13 +54,17 @@ extension Query {
         assign(&assignments)
         if let problem = assignments.problems.first { throw SchemaError(problem) }
         var setList = assignments.assignments.map { "\(identifier: $0.name) = \($0.value)" as SQL }
-        if bumpingVersion {
+        // Assigning only columns outside the version leaves it alone, as for a single value.
+        let onlyUnversioned = !assignments.columnIndices.isEmpty
+            && assignments.columnIndices.allSatisfy(schema.unversionedColumns.contains)
+        let bumps = bumpingVersion && !onlyUnversioned
+        if bumps {
             if transaction.versionLedger.isActive { try transaction.settleBurnedVersions(in: schema.table) }
             setList.append(schema.checkedVersionBump())
         }
         guard !setList.isEmpty else { return nil }
         var statement: SQL = "UPDATE \(identifier: schema.table) SET \(SQL.joined(setList, separator: ", "))"
         if let filter = try filterClause(for: "update") { statement.append(filter) }
-        return statement
+        return (statement, bumps)
     }
 }

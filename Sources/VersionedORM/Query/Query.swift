@@ -154,7 +154,7 @@ extension Model {
 
 extension Query {
     /// The row with this primary key.
-    static func primaryKey(_ id: Int64) -> Query {
+    static func primaryKey(_ id: M.Key) -> Query {
         let keyColumn = M.schema.primaryKeyColumn
         return Query().where { _ in SQLExpression("(\(identifier: keyColumn) = \(id))") }
     }

@@ -69,6 +69,11 @@ public struct SQL: Sendable, ExpressibleByStringInterpolation {
             segments.append(.value(value.databaseValue))
         }
 
+        /// A primary key, bound.
+        mutating func appendInterpolation(key: AnyPrimaryKey) {
+            segments.append(.value(key.databaseValue))
+        }
+
         /// A validated, quoted table or column name.
         public mutating func appendInterpolation(identifier name: String) {
             segments.append(.identifier(name))

@@ -11,6 +11,8 @@ public protocol SQLDialect: Sendable {
     func columnTypeSQL(for storage: ColumnType.Storage) -> String
     /// The declaration of an auto-generated `Int64` primary key column, after its quoted name.
     var generatedPrimaryKeyDeclaration: String { get }
+    /// The most values one statement may bind (SQLite's SQLITE_MAX_VARIABLE_NUMBER, PostgreSQL's 65,535).
+    var maxBoundParameters: Int { get }
     /// The statement that opens a transaction with these options.
     func beginTransactionSQL(_ options: TransactionOptions) -> String
     /// A query that returns one row with one integer: 1 when `table` has `column`, else 0.

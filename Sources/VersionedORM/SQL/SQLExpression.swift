@@ -15,12 +15,20 @@ public struct SQLExpression<Value>: Sendable {
     }
 }
 
-/// The columns of a model as typed expressions, reached by key path: `$0.balance` inside a filter.
+/// The columns of a model as typed expressions: `$0.balance` inside a filter. The names allowed are the members
+/// of the model's ``Model/ColumnPaths``: with the `@Model` macro only mapped properties, so `$0.notAColumn` does
+/// not compile.
 @dynamicMemberLookup
 public struct TableColumns<M: Model>: Sendable {
     public init() {}
 
-    public subscript<Value: DatabaseValueConvertible>(dynamicMember keyPath: KeyPath<M, Value>) -> SQLExpression<Value> {
+    public subscript<Value: DatabaseValueConvertible>(
+        dynamicMember member: KeyPath<M.ColumnPaths, KeyPath<M, Value>>
+    ) -> SQLExpression<Value> {
+        Self.expression(for: M.ColumnPaths()[keyPath: member])
+    }
+
+    static func expression<Value>(for keyPath: KeyPath<M, Value>) -> SQLExpression<Value> {
         guard let name = M.schema.columnName(for: keyPath) else {
             return SQLExpression(SQL(segments: [.invalid(
                 "\(M.self): the property \(keyPath) is not a column of the schema")]))

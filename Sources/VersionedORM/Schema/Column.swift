@@ -1,11 +1,18 @@
 /// One column of a model's schema: its name and the stored property it maps to.
+///
+/// `versioned: false` puts the column outside the version: a write that changes only such columns neither checks
+/// nor bumps the version, so it never conflicts and never makes other copies stale (view counters,
+/// `last_seen_at`). A full ``Transaction/save(_:)`` does not write them; changing them together with versioned
+/// columns is an ordinary versioned write.
 public struct Column<M, Value: DatabaseValueConvertible>: Sendable {
     public let name: String
     public let keyPath: WritableKeyPath<M, Value> & Sendable
+    public let isVersioned: Bool
 
-    public init(_ name: String, _ keyPath: WritableKeyPath<M, Value> & Sendable) {
+    public init(_ name: String, _ keyPath: WritableKeyPath<M, Value> & Sendable, versioned: Bool = true) {
         self.name = name
         self.keyPath = keyPath
+        self.isVersioned = versioned
     }
 }
 
@@ -14,6 +21,7 @@ public struct AnyColumn<M>: Sendable {
     public let name: String
     public let keyPath: PartialKeyPath<M> & Sendable
     public let type: ColumnType
+    public let isVersioned: Bool
     let read: @Sendable (M) -> DatabaseValue
     let copy: @Sendable (M, inout M) -> Void
 
@@ -21,6 +29,7 @@ public struct AnyColumn<M>: Sendable {
         name = column.name
         keyPath = column.keyPath
         type = Value.columnType
+        isVersioned = column.isVersioned
         let keyPath = column.keyPath
         read = { model in model[keyPath: keyPath].databaseValue }
         copy = { source, target in target[keyPath: keyPath] = source[keyPath: keyPath] }

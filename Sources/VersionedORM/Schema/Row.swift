@@ -24,6 +24,20 @@ public struct Row {
         return value
     }
 
+    /// Reads the next value as the given property, checking that it is the property the schema has at this
+    /// position: `owner = try row.next(\Account.owner)`. Two swapped reads of the same type throw instead of
+    /// decoding each into the other.
+    @inlinable
+    public mutating func next<M: Model, Value: DatabaseValueConvertible>(_ property: KeyPath<M, Value>) throws -> Value {
+        let order = M.schema.decodingOrder
+        guard nextIndex < order.count, order[nextIndex] == property else {
+            let expected = nextIndex < order.count ? "\(order[nextIndex])" : "nothing more"
+            throw RowDecodingError(model: String(describing: M.self), columnIndex: nextIndex,
+                                   reason: "init(row:) reads \(property) where the schema has \(expected)")
+        }
+        return try next(Value.self)
+    }
+
     /// Reads the value at `index` and converts it.
     @inlinable
     public func decode<Value: DatabaseValueConvertible>(_ type: Value.Type = Value.self, at index: Int) throws -> Value {

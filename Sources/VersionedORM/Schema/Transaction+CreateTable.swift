@@ -1,11 +1,16 @@
 extension Transaction {
-    /// Creates the model's table: an auto-generated `Int64` primary key, one column per schema column (NOT NULL
-    /// unless the Swift type is optional) and the version column, `NOT NULL DEFAULT 1`.
+    /// Creates the model's table: the primary key (auto-generated for an optional `Int64` key, otherwise of the
+    /// key's own type), one column per schema column (NOT NULL unless the Swift type is optional) and the version
+    /// column, `NOT NULL DEFAULT 1`.
     public func createTable<M: Model>(_ type: M.Type, ifNotExists: Bool = false) throws {
         try requireWritable("createTable")
         let schema = M.schema
         try schema.validate()
-        var definitions: [SQL] = ["\(identifier: schema.primaryKeyColumn) \(unsafeRaw: dialect.generatedPrimaryKeyDeclaration)"]
+        let keyDeclaration = switch schema.keyGeneration {
+        case .database: dialect.generatedPrimaryKeyDeclaration
+        case .client: dialect.columnTypeSQL(for: M.Key.columnType.storage) + " PRIMARY KEY NOT NULL"
+        }
+        var definitions: [SQL] = ["\(identifier: schema.primaryKeyColumn) \(unsafeRaw: keyDeclaration)"]
         for column in schema.columns {
             let type = dialect.columnTypeSQL(for: column.type.storage)
             let nullability = column.type.isNullable ? "" : " NOT NULL"

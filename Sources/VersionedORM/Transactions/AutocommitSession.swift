@@ -16,7 +16,7 @@ public struct AutocommitSession {
     public var dialect: any SQLDialect { transaction.dialect }
 
     /// See ``Transaction/find(_:id:)``.
-    public func find<M: Model>(_ type: M.Type, id: Int64) throws -> M? {
+    public func find<M: Model>(_ type: M.Type, id: M.Key) throws -> M? {
         try transaction.find(type, id: id)
     }
 
@@ -38,6 +38,12 @@ public struct AutocommitSession {
     /// See ``Transaction/update(_:_:)``.
     public func update<M: Model>(_ value: inout M, _ change: (inout M) throws -> Void) throws {
         try transaction.update(&value, change)
+    }
+
+    /// See ``Transaction/update(_:checkingVersion:set:)``: one statement, so it is atomic here too.
+    public func update<M: Model>(_ value: inout M, checkingVersion: Bool = true,
+                                 set assign: (inout ColumnAssignments<M>) -> Void) throws {
+        try transaction.update(&value, checkingVersion: checkingVersion, set: assign)
     }
 
     /// See ``Transaction/delete(_:)``.

@@ -13,7 +13,7 @@ extension Database {
     /// throws to abandon the modification (an insufficient balance, say); nothing is written then.
     public func modify<M: Model>(
         _ type: M.Type = M.self,
-        id: Int64,
+        id: M.Key,
         using strategy: LockStrategy,
         _ change: @escaping @Sendable (inout M) throws -> Void
     ) async throws -> Modification<M> {
@@ -40,14 +40,14 @@ extension Database {
         }
     }
 
-    private func load<M: Model>(_ type: M.Type, id: Int64) async throws -> M {
+    private func load<M: Model>(_ type: M.Type, id: M.Key) async throws -> M {
         guard let value = try await read({ tx in try tx.find(M.self, id: id) }) else {
-            throw ModificationError.notFound(model: String(describing: M.self), id: id)
+            throw ModificationError.notFound(model: String(describing: M.self), id: AnyPrimaryKey(id))
         }
         return value
     }
 
-    private func modifyNaively<M: Model>(_ type: M.Type, id: Int64,
+    private func modifyNaively<M: Model>(_ type: M.Type, id: M.Key,
                                          _ change: @escaping @Sendable (inout M) throws -> Void) async throws -> M {
         let current = try await load(M.self, id: id)
         var changed = current
@@ -55,8 +55,8 @@ extension Database {
         let indices = M.schema.changedColumnIndices(from: current, to: changed)
         if indices.isEmpty { return current }
         return try await write { [changed] tx in
-            guard try tx.unversionedUpdate(changed, id: id, columnIndices: indices) == 1 else {
-                throw ModificationError.notFound(model: String(describing: M.self), id: id)
+            guard try tx.unversionedUpdate(changed, id: AnyPrimaryKey(id), columnIndices: indices) == 1 else {
+                throw ModificationError.notFound(model: String(describing: M.self), id: AnyPrimaryKey(id))
             }
             var written = changed
             written[keyPath: M.schema.version] = current[keyPath: M.schema.version] + 1
@@ -64,7 +64,7 @@ extension Database {
         }
     }
 
-    private func modifyPessimistically<M: Model>(_ type: M.Type, id: Int64, wait: RowLockWait,
+    private func modifyPessimistically<M: Model>(_ type: M.Type, id: M.Key, wait: RowLockWait,
                                                  _ change: @escaping @Sendable (inout M) throws -> Void) async throws -> M {
         let model = String(describing: M.self)
         let requested = ContinuousClock.now
@@ -75,9 +75,9 @@ extension Database {
                 guard var value = locked else {
                     if wait == .skipLocked, try tx.find(M.self, id: id) != nil {
                         ContentionMetrics.recordLockTimeout(model: model)
-                        throw ModificationError.skippedLocked(model: model, id: id)
+                        throw ModificationError.skippedLocked(model: model, id: AnyPrimaryKey(id))
                     }
-                    throw ModificationError.notFound(model: model, id: id)
+                    throw ModificationError.notFound(model: model, id: AnyPrimaryKey(id))
                 }
                 try tx.update(&value, change)
                 return value
@@ -88,7 +88,7 @@ extension Database {
         }
     }
 
-    private func modifyMerging<M: Model>(_ type: M.Type, id: Int64, policy: RetryPolicy,
+    private func modifyMerging<M: Model>(_ type: M.Type, id: M.Key, policy: RetryPolicy,
                                          _ change: @escaping @Sendable (inout M) throws -> Void) async throws -> Modification<M> {
         let schema = M.schema
         // What the previous attempt read and meant to write; nil until an attempt has run.

@@ -27,9 +27,9 @@ public struct Modification<M: Model>: Sendable {
 /// A modification found no row to change.
 public enum ModificationError: Error, Sendable, Equatable, CustomStringConvertible {
     /// No row has this key.
-    case notFound(model: String, id: Int64)
+    case notFound(model: String, id: AnyPrimaryKey)
     /// `.pessimistic(.skipLocked)` found the row locked by another transaction and left it alone.
-    case skippedLocked(model: String, id: Int64)
+    case skippedLocked(model: String, id: AnyPrimaryKey)
 
     public var description: String {
         switch self {

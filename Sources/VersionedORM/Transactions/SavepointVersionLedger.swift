@@ -17,7 +17,7 @@
 struct SavepointVersionLedger {
     struct RowKey: Hashable {
         let table: String
-        let key: Int64
+        let key: AnyPrimaryKey
     }
 
     struct Issued {

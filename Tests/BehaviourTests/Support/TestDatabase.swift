@@ -285,3 +285,14 @@ func onPlainThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) asyn
         DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
     }
 }
+
+/// Runs `body` on a copy of `value` in one write transaction and keeps the copy only when it commits, as a
+/// caller holding a value across transactions does (`db.write` closures are `@Sendable`).
+func write<M: Sendable>(_ db: Database, _ value: inout M,
+                     _ body: @escaping @Sendable (Transaction, inout M) throws -> Void) async throws {
+    value = try await db.write { [value] tx in
+        var copy = value
+        try body(tx, &copy)
+        return copy
+    }
+}
