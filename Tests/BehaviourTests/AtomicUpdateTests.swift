@@ -32,7 +32,7 @@ import VersionedORM
             let accounts = try await seedAccounts(db, balances: [7, 9])
             let rows = try await db.write { tx in
                 _ = try Account.all().updateAll(tx) { $0.note = .value("x") }
-                return try Account.all().updateAllReturning(tx, bumpingVersion: false) {
+                return try Account.all().updateAllReturning(tx, leavingVersionUnsafely: true) {
                     $0.balance = $0.balance * 3 + 1
                     $0.balance -= 1
                     $0.note = .null

@@ -96,9 +96,9 @@ import VersionedORM
                     try await db.write { tx in var copy = original; try tx.update(&copy) { $0.balance = 0 } }
                 }
                 Issue.record("a stale copy was saved")
-            } catch let error as RetriesExhaustedError {
+            } catch let error as StaleRecordError {
                 #expect(error.attempts == 3)
-                #expect(error.lastError is StaleRecordError)
+                #expect(error.retriesExhausted == .attempts)
             }
             #expect(tries.count == 3)
         }

@@ -27,10 +27,11 @@ private let stale = StaleRecordError(model: "Item", table: "items", primaryKey: 
                 throw stale
             }
             Issue.record("a permanent conflict succeeded")
-        } catch let error as RetriesExhaustedError {
+        } catch let error as StaleRecordError {
+            // The conflict itself, with the run's count: the same catch as without a policy.
             #expect(error.attempts == 4)
-            #expect(error.reason == .attempts)
-            #expect(error.lastError as? StaleRecordError == stale)
+            #expect(error.retriesExhausted == .attempts)
+            #expect(error.primaryKey == stale.primaryKey && error.current == stale.current)
         }
         #expect(attempts.withLock { $0 } == [1, 2, 3, 4])
         #expect(clock.sleeps == [.milliseconds(5), .milliseconds(5), .milliseconds(5)])
@@ -88,10 +89,10 @@ private let stale = StaleRecordError(model: "Item", table: "items", primaryKey: 
         do {
             _ = try await policy.run { _ -> Int in clock.advance(.milliseconds(10)); throw stale }
             Issue.record("succeeded")
-        } catch let error as RetriesExhaustedError {
+        } catch let error as StaleRecordError {
             // 10 + 30 + 10 + 30 + 10 = 90 ms after three attempts; a fourth would start at 120 ms.
             #expect(error.attempts == 3)
-            #expect(error.reason == .deadline)
+            #expect(error.retriesExhausted == .deadline)
         }
     }
 
@@ -99,5 +100,51 @@ private let stale = StaleRecordError(model: "Item", table: "items", primaryKey: 
         await #expect(throws: UsageError.self) {
             _ = try await RetryPolicy(maxAttempts: 0).run { _ in 1 }
         }
+    }
+}
+
+@Suite struct RetryGiveUpTests {
+    private let stale = StaleRecordError(model: "Item", table: "items", primaryKey: 1, expectedVersion: 1,
+                                         current: .modified(currentVersion: 2), operation: .save)
+
+    @Test func neverThrowsTheConflictItselfAfterOneAttempt() async {
+        do {
+            _ = try await RetryPolicy.never.run { _ -> Int in throw stale }
+            Issue.record("succeeded")
+        } catch let error as StaleRecordError {
+            #expect(error.attempts == 1)
+            #expect(error.retriesExhausted == .attempts)
+            #expect(error.description.contains("gave up after 1 attempt"))
+        } catch {
+            Issue.record("threw \(error)")
+        }
+    }
+
+    @Test func aDatabaseErrorGivenUpOnCarriesTheCountAndOneThatIsNotRetriedCarriesItsAttempt() async {
+        let clock = ManualClock()
+        let policy = RetryPolicy(maxAttempts: 3, backoff: .none, clock: clock.retryClock)
+        do {
+            _ = try await policy.run { _ -> Int in throw DatabaseError(kind: .transientConflict, code: "40001", message: "x") }
+        } catch let error as DatabaseError {
+            #expect(error.attempts == 3 && error.retriesExhausted == .attempts)
+        } catch {
+            Issue.record("threw \(error)")
+        }
+        do {
+            _ = try await policy.run { attempt -> Int in
+                if attempt == 1 { throw stale }
+                throw DatabaseError(kind: .uniqueViolation, code: "23505", message: "dup")
+            }
+        } catch let error as DatabaseError {
+            #expect(error.attempts == 2 && error.retriesExhausted == nil)
+        } catch {
+            Issue.record("threw \(error)")
+        }
+    }
+
+    @Test func theDefaultPolicyIsBoundedByADeadlineNotAnAttemptCount() {
+        let policy = RetryPolicy()
+        #expect(policy.deadline == .seconds(10))
+        #expect(policy.maxAttempts == .max)
     }
 }

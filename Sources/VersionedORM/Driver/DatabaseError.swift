@@ -72,6 +72,10 @@ public struct DatabaseError: Error, Sendable, CustomStringConvertible {
     /// The message with the input it quoted, when that differs from ``message``; kept only when values may be
     /// revealed.
     public let messageWithValues: String?
+    /// How many attempts a retry policy ran before this error ended the run; 1 without a policy.
+    public internal(set) var attempts: Int = 1
+    /// Why the retry policy that ran the work gave up on this error, or nil when none did.
+    public internal(set) var retriesExhausted: RetryGiveUp?
 
     /// - Parameters:
     ///   - message: the message as it may be printed: without values the database quoted from the input.
@@ -102,6 +106,7 @@ public struct DatabaseError: Error, Sendable, CustomStringConvertible {
         var text = "DatabaseError(\(kind), code \(code)): \(binds != nil ? messageWithValues ?? message : message)"
         if let sql { text += " — SQL: \(sql)" }
         if let binds { text += " — values: \(binds)" }
+        if retriesExhausted != nil { text += " — gave up after \(attempts) attempt\(attempts == 1 ? "" : "s")" }
         return text
     }
 

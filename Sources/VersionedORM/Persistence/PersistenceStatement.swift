@@ -18,8 +18,8 @@ struct PersistenceStatement: Hashable, Sendable {
         case delete
         /// `SELECT version … WHERE key = ?`: why a versioned write changed nothing.
         case currentVersion
-        /// `SELECT every column … WHERE key = ? LIMIT 1`.
-        case findByKey
+        /// `SELECT every column … WHERE key = ? LIMIT 1`, locking the row when `locking` is set.
+        case findByKey(locking: RowLockWait?)
     }
 
     /// What an UPDATE does to the version column.
@@ -159,9 +159,11 @@ struct PersistenceStatement: Hashable, Sendable {
                 """
         case .currentVersion:
             return "SELECT \(identifier: version) FROM \(identifier: table) WHERE \(identifier: key) = \(bind(.key()))"
-        case .findByKey:
+        case .findByKey(let locking):
             let keyFilter = SQLExpression<Bool>("(\(identifier: key) = \(bind(.key())))")
-            return Query<M>().where { _ in keyFilter }.limit(1).selectSQL(columns: Query<M>.selectList)
+            let query = Query<M>().where { _ in keyFilter }.limit(1)
+            if let locking { return query.forUpdate(locking).query.selectSQL(columns: Query<M>.selectList) }
+            return query.selectSQL(columns: Query<M>.selectList)
         }
     }
 

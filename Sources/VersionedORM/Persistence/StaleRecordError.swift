@@ -27,6 +27,11 @@ public struct StaleRecordError: Error, Sendable, CustomStringConvertible, Equata
     public let current: CurrentState
     /// The operation that failed: `save`, `update`, `delete` or `touch`.
     public let operation: WriteOperation
+    /// How many attempts a retry policy ran before this error ended the run; 1 without a policy.
+    public internal(set) var attempts: Int = 1
+    /// Why the retry policy that ran the write gave up on it, or nil when none did (no policy, or `.never`'s
+    /// single attempt counts as giving up on `.attempts`).
+    public internal(set) var retriesExhausted: RetryGiveUp?
 
     public init(model: String, table: String, primaryKey: AnyPrimaryKey, expectedVersion: Int64, current: CurrentState,
                 operation: WriteOperation) {
@@ -39,6 +44,11 @@ public struct StaleRecordError: Error, Sendable, CustomStringConvertible, Equata
     }
 
     public var description: String {
-        "stale \(model) id \(primaryKey): \(operation) expected version \(expectedVersion), but the row was \(current)"
+        var text = "stale \(model) id \(primaryKey): \(operation) expected version \(expectedVersion), but the row was \(current)"
+        if let retriesExhausted {
+            text += "; gave up after \(attempts) attempt\(attempts == 1 ? "" : "s")"
+            text += retriesExhausted == .deadline ? " (deadline)" : ""
+        }
+        return text
     }
 }

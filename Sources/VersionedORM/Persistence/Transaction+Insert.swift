@@ -1,7 +1,8 @@
 extension Transaction {
     /// Inserts a value with version 1 and reads its key back (RETURNING).
     ///
-    /// On success the value holds its key and version 1. A database-generated key is filled in; a value that
+    /// On success the value holds its key and version 1, and its dates rounded to the microsecond the database
+    /// stores, so it equals the value a read returns. A database-generated key is filled in; a value that
     /// already has a key (a client-chosen `UUID` or `String`, or an explicit `Int64`) is inserted with it. On
     /// failure (a constraint, say) the value is unchanged.
     ///
@@ -14,7 +15,9 @@ extension Transaction {
         let givenKey = schema.key(of: value)
         let prepared = try PersistenceStatement(.insert(rows: 1, withKey: givenKey != nil))
             .prepared(for: schema, dialect: dialect)
-        let statement = prepared.statement(for: value, schema: schema, key: givenKey?.databaseValue ?? .null)
+        // Checked and rounded before sending, so the inserted value holds what the database holds.
+        let statement = try prepared.statement(for: value, schema: schema, key: givenKey?.databaseValue ?? .null)
+            .checkedForStorage()
         var returned: M.Key?
         try query(statement) { row in returned = try row.decode(M.Key.self, at: 0) }
         guard let returned else {
@@ -32,8 +35,8 @@ extension Transaction {
     /// Inserts many values with version 1 in multi-row `INSERT … VALUES (…), (…) RETURNING key` statements, as
     /// many rows each as the database's bound-parameter limit allows (at most 1,000), and reads every key back.
     ///
-    /// On success each value holds its key and version 1, in the order given. Every value is checked before the
-    /// first statement is sent, so a value that cannot be stored (a NaN, a date out of range) throws and
+    /// On success each value holds its key and version 1, in the order given, and its dates rounded to the
+    /// microsecond as stored. Every value is checked before the first statement is sent, so a value that cannot be stored (a NaN, a date out of range) throws and
     /// nothing is written. A failure in the database (a duplicate key, say) fails the transaction, which then
     /// rolls back as a whole; the values are unchanged.
     ///
@@ -46,8 +49,10 @@ extension Transaction {
         try schema.validate()
         if values.isEmpty { return }
         // Each value's columns are read once: bound in the statement, then decoded into the inserted value.
-        let rows = values.map { value in
-            (key: schema.key(of: value)?.databaseValue ?? .null, columns: schema.columns.map { $0.value(in: value) })
+        // Checked and rounded here, so no statement is sent when any value cannot be stored.
+        let rows = try values.map { value in
+            (key: try schema.key(of: value)?.databaseValue.storable() ?? .null,
+             columns: try schema.columns.map { try $0.value(in: value).storable() })
         }
         // A database-generated model may mix values without a key and values with one; each kind is one shape.
         let withKey = rows.indices.filter { !rows[$0].key.isNull }
@@ -63,7 +68,7 @@ extension Transaction {
                     .prepared(for: schema, dialect: dialect, cached: isFull)
                 let statement = prepared.statement(rows: ArraySlice(chunk.map { rows[$0] }),
                                                    caching: isFull ? .persistent : .transient)
-                statements.append((try statement.checkedForStorage(), chunk, generated))
+                statements.append((statement, chunk, generated))
             }
         }
         var keys = [DatabaseValue](repeating: .null, count: rows.count)

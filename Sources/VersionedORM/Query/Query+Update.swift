@@ -6,14 +6,18 @@ extension Query {
     /// let moved = try Account.where { $0.id == id && $0.balance >= 10 }.updateAll(tx) { $0.balance -= 10 }
     /// ```
     ///
-    /// The version of every row it touches goes up by one, so copies held elsewhere become stale; pass
-    /// `bumpingVersion: false` to leave versions alone. Assigning only columns outside the version
-    /// (`versioned: false`) never bumps it. Returns the number of rows changed. When a matching row's
+    /// The version of every row it touches goes up by one, so copies held elsewhere become stale. Assigning only
+    /// columns outside the version (`versioned: false`) leaves it alone.
+    ///
+    /// `leavingVersionUnsafely: true` leaves the version alone whatever is assigned. That is unsafe by design: a
+    /// versioned writer holding a copy read before this update cannot see the change, and its save writes the
+    /// copy's value back over it, silently. Use it only for columns no versioned writer writes; for counters
+    /// and the like, mark the column outside the version instead. Returns the number of rows changed. When a matching row's
     /// version is Int64.max, nothing changes and it throws ``PersistenceError/versionOverflow(model:primaryKey:)``.
     @discardableResult
-    public func updateAll(_ transaction: Transaction, bumpingVersion: Bool = true,
+    public func updateAll(_ transaction: Transaction, leavingVersionUnsafely: Bool = false,
                        _ assign: (inout ColumnAssignments<M>) -> Void) throws -> Int {
-        guard let (statement, _) = try updateStatement(transaction, bumpingVersion: bumpingVersion, assign: assign) else { return 0 }
+        guard let (statement, _) = try updateStatement(transaction, bumpingVersion: !leavingVersionUnsafely, assign: assign) else { return 0 }
         return try transaction.reportingVersionOverflow(M.self, primaryKey: nil) {
             try transaction.send(transaction.render(statement))
         }
@@ -21,9 +25,9 @@ extension Query {
 
     /// The same update, returning the changed rows as the database left them (RETURNING): refresh values held in
     /// memory from these rather than applying the expression to them a second time.
-    public func updateAllReturning(_ transaction: Transaction, bumpingVersion: Bool = true,
+    public func updateAllReturning(_ transaction: Transaction, leavingVersionUnsafely: Bool = false,
                                 _ assign: (inout ColumnAssignments<M>) -> Void) throws -> [M] {
-        guard let (update, bumps) = try updateStatement(transaction, bumpingVersion: bumpingVersion, assign: assign) else { return [] }
+        guard let (update, bumps) = try updateStatement(transaction, bumpingVersion: !leavingVersionUnsafely, assign: assign) else { return [] }
         var statement = update
         let names = M.schema.selectedColumnNames.map { SQL(segments: [.identifier($0)]) }
         statement.append(" RETURNING \(SQL.joined(names, separator: ", "))")

@@ -55,7 +55,7 @@ public struct Query<M: Model>: Sendable {
     public func fetchAll(_ transaction: Transaction) throws -> [M] {
         try checkRowLock(transaction)
         var models: [M] = []
-        try transaction.query(transaction.render(selectSQL(columns: selectList))) { row in
+        try transaction.query(transaction.render(locking(for: transaction).selectSQL(columns: selectList))) { row in
             models.append(try M.decode(&row))
         }
         return models
@@ -65,7 +65,8 @@ public struct Query<M: Model>: Sendable {
     public func fetchOne(_ transaction: Transaction) throws -> M? {
         try checkRowLock(transaction)
         var model: M?
-        try transaction.query(transaction.render(limit(1, offset: offsetCount).selectSQL(columns: selectList))) { row in
+        try transaction.query(transaction.render(limit(1, offset: offsetCount).locking(for: transaction)
+            .selectSQL(columns: selectList))) { row in
             model = try M.decode(&row)
         }
         return model
@@ -81,6 +82,15 @@ public struct Query<M: Model>: Sendable {
         try checkRowLock(transaction)
         let found = try transaction.fetchValue(Bool.self, "SELECT EXISTS (\(selectSQL(columns: "1")))")
         return found ?? false
+    }
+
+    /// The query with the transaction's read lock, when it has one and the query names none of its own.
+    @usableFromInline
+    func locking(for transaction: Transaction) -> Query {
+        guard let wait = transaction.readLock, rowLock == nil else { return self }
+        var query = self
+        query.rowLock = RowLock(wait: wait)
+        return query
     }
 
     @usableFromInline

@@ -100,13 +100,13 @@ extension Query {
     }
 
     @discardableResult
-    public func updateAll(_ session: AutocommitSession, bumpingVersion: Bool = true,
+    public func updateAll(_ session: AutocommitSession, leavingVersionUnsafely: Bool = false,
                           _ assign: (inout ColumnAssignments<M>) -> Void) throws -> Int {
-        try updateAll(session.transaction, bumpingVersion: bumpingVersion, assign)
+        try updateAll(session.transaction, leavingVersionUnsafely: leavingVersionUnsafely, assign)
     }
 
-    public func updateAllReturning(_ session: AutocommitSession, bumpingVersion: Bool = true,
+    public func updateAllReturning(_ session: AutocommitSession, leavingVersionUnsafely: Bool = false,
                                    _ assign: (inout ColumnAssignments<M>) -> Void) throws -> [M] {
-        try updateAllReturning(session.transaction, bumpingVersion: bumpingVersion, assign)
+        try updateAllReturning(session.transaction, leavingVersionUnsafely: leavingVersionUnsafely, assign)
     }
 }

@@ -40,6 +40,23 @@ extension Database {
         }
     }
 
+    /// ``modify(_:id:using:_:)`` of the one row a unique filter names (`where: { $0.sku == sku }`): the filter is
+    /// resolved to the row's key first, and the modification then follows that row. No match throws
+    /// ``ModificationError/noMatch(model:)``, more than one ``ModificationError/notUnique(model:)``.
+    public func modify<M: Model>(
+        _ type: M.Type = M.self,
+        where condition: (TableColumns<M>) -> SQLExpression<Bool>,
+        using strategy: LockStrategy,
+        _ change: @escaping @Sendable (inout M) throws -> Void
+    ) async throws -> Modification<M> {
+        let query = Query<M>().where(condition).limit(2)
+        let matches = try await read { tx in try query.fetchAll(tx) }
+        let model = String(describing: M.self)
+        guard matches.count < 2 else { throw ModificationError.notUnique(model: model) }
+        guard let row = matches.first, let key = M.schema.key(of: row) else { throw ModificationError.noMatch(model: model) }
+        return try await modify(M.self, id: key, using: strategy, change)
+    }
+
     private func load<M: Model>(_ type: M.Type, id: M.Key) async throws -> M {
         guard let value = try await read({ tx in try tx.find(M.self, id: id) }) else {
             throw ModificationError.notFound(model: String(describing: M.self), id: AnyPrimaryKey(id))

@@ -30,11 +30,17 @@ public enum ModificationError: Error, Sendable, Equatable, CustomStringConvertib
     case notFound(model: String, id: AnyPrimaryKey)
     /// `.pessimistic(.skipLocked)` found the row locked by another transaction and left it alone.
     case skippedLocked(model: String, id: AnyPrimaryKey)
+    /// `modify(where:)` found no row matching its filter.
+    case noMatch(model: String)
+    /// `modify(where:)` found more than one row matching its filter, which must name one row.
+    case notUnique(model: String)
 
     public var description: String {
         switch self {
         case .notFound(let model, let id): "no \(model) with id \(id)"
         case .skippedLocked(let model, let id): "\(model) id \(id) is locked by another transaction; skipped"
+        case .noMatch(let model): "no \(model) matches the filter"
+        case .notUnique(let model): "more than one \(model) matches the filter; modify(where:) changes one row"
         }
     }
 }

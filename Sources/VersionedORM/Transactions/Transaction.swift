@@ -12,6 +12,8 @@ public final class Transaction {
     public let isReadOnly: Bool
     /// True behind an ``AutocommitSession``: each statement commits on its own.
     let isAutocommit: Bool
+    /// Set by ``TransactionOptions/lockingReads``: finds and fetches lock what they read.
+    @usableFromInline let readLock: RowLockWait?
     private let connection: any DatabaseConnection
     let context: DatabaseContext
     private(set) var isActive = true
@@ -25,8 +27,9 @@ public final class Transaction {
     private let cancellation: CancellationFlag?
 
     init(connection: any DatabaseConnection, isReadOnly: Bool, isAutocommit: Bool = false, context: DatabaseContext,
-         cancellation: CancellationFlag?) {
+         cancellation: CancellationFlag?, readLock: RowLockWait? = nil) {
         self.connection = connection
+        self.readLock = isReadOnly || isAutocommit ? nil : readLock
         self.cancellation = cancellation
         self.dialect = context.dialect
         self.isReadOnly = isReadOnly
@@ -62,7 +65,7 @@ public final class Transaction {
         _ body: (Transaction) throws -> T
     ) throws -> T {
         let transaction = Transaction(connection: connection, isReadOnly: options.readOnly, context: context,
-                                      cancellation: cancellation)
+                                      cancellation: cancellation, readLock: options.lockingReads)
         defer { transaction.isActive = false }
         try connection.transactionWillBegin(options)
         defer { connection.transactionDidEnd() }

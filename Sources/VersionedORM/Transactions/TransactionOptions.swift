@@ -14,11 +14,18 @@ public struct TransactionOptions: Sendable, Hashable {
     /// a `DatabaseError` of kind `.lockNotAvailable` if another writer holds the lock, instead of waiting.
     /// Databases with row locks (PostgreSQL) ignore it: use `forUpdate(.noWait)` there.
     public var waitForWriteLock: Bool
+    /// When set, every `find` and every query-builder fetch in the transaction locks the rows it reads for writing
+    /// (`FOR UPDATE` with this wait on PostgreSQL; on SQLite the write transaction already holds them), so a
+    /// whole unit of work reads what nobody else can change before it commits. Raw SQL is sent as written.
+    /// `db.write(using: .pessimistic(…))` sets it.
+    public var lockingReads: RowLockWait?
 
-    public init(isolation: IsolationLevel? = nil, readOnly: Bool = false, waitForWriteLock: Bool = true) {
+    public init(isolation: IsolationLevel? = nil, readOnly: Bool = false, waitForWriteLock: Bool = true,
+                lockingReads: RowLockWait? = nil) {
         self.isolation = isolation
         self.readOnly = readOnly
         self.waitForWriteLock = waitForWriteLock
+        self.lockingReads = lockingReads
     }
 
     public static let readWrite = TransactionOptions()

@@ -173,3 +173,21 @@ struct SwappedAccount: Model {
         version = try row.next(\SwappedAccount.version)
     }
 }
+
+/// The inventory trial's product: a unique SKU beside the key.
+@Model(table: "products")
+struct Product: Equatable {
+    let id: Int64?
+    var sku: String
+    var name: String
+    var stock: Int64
+    var version: Int64 = 0
+}
+
+@Model(table: "reservations")
+struct Reservation: Equatable {
+    let id: Int64?
+    @ColumnName("product_id") var productID: Int64
+    var quantity: Int64
+    var version: Int64 = 0
+}

@@ -1,0 +1,46 @@
+extension Database {
+    /// Runs a whole unit of work — any reads and writes of any rows — in one write transaction protected as
+    /// `strategy` says, and runs it again from BEGIN when it loses a race:
+    ///
+    /// ```swift
+    /// func reserve(_ sku: String, using strategy: LockStrategy) async throws {
+    ///     try await db.write(using: strategy) { tx in
+    ///         guard var product = try Product.where { $0.sku == sku }.fetchOne(tx) else { throw OutOfStock() }
+    ///         guard product.stock > 0 else { throw OutOfStock() }
+    ///         try tx.update(&product) { $0.stock -= 1 }
+    ///         var reservation = Reservation(productID: product.id, quantity: 1)
+    ///         try tx.insert(&reservation)
+    ///     }
+    /// }
+    /// ```
+    ///
+    /// - `.optimistic(retry:)` and `.merge(retry:)`: reads take no lock; every versioned write is checked, and on a
+    ///   stale version or a transient conflict the whole closure runs again on fresh data under the policy. (A
+    ///   column-wise merge needs one row's before and after, so for a unit of work `.merge` re-runs like
+    ///   `.optimistic`; ``modify(_:id:using:_:)`` merges.)
+    /// - `.pessimistic(wait)`: every `find` and query-builder fetch inside locks what it reads
+    ///   (``TransactionOptions/lockingReads``: `FOR UPDATE`, `NOWAIT` or `SKIP LOCKED` on PostgreSQL; on SQLite
+    ///   the transaction begins `IMMEDIATE`, which holds the database's write lock). Deadlocks between units that
+    ///   lock rows in different orders (40P01) are run again under the default ``RetryPolicy``; lock rows in key
+    ///   order to avoid them.
+    /// - `.naive`: one attempt, no locks: the baseline a strategy is compared with. The closure's versioned writes
+    ///   are still checked.
+    ///
+    /// The closure may run once per attempt: keep side effects out of it. A conflict the policy gives up on is
+    /// thrown as itself (``StaleRecordError`` or ``DatabaseError``) with its attempt count.
+    @discardableResult
+    public func write<T: Sendable>(
+        using strategy: LockStrategy,
+        _ body: @escaping @Sendable (Transaction) throws -> T
+    ) async throws -> Retried<T> {
+        switch strategy {
+        case .naive:
+            return Retried(value: try await write(body), attempts: 1)
+        case .optimistic(let policy), .merge(let policy):
+            return try await write(retry: policy, body)
+        case .pessimistic(let wait):
+            let options = TransactionOptions(waitForWriteLock: wait != .noWait, lockingReads: wait)
+            return try await write(options: options, retry: RetryPolicy(), body)
+        }
+    }
+}
