@@ -18,11 +18,11 @@ enum Strategy: String, CaseIterable, Sendable {
         case .naive:
             return try await db.modify(BenchAccount.self, id: id, using: .naive) { $0.balance += 1 }.attempts
         case .optimistic:
-            let policy = RetryPolicy(maxAttempts: Self.unlimited, backoff: .none)
+            let policy = RetryPolicy(maxAttempts: Self.unlimited, backoff: .none, deadline: nil)
             return try await db.modify(BenchAccount.self, id: id, using: .optimistic(retry: policy)) { $0.balance += 1 }.attempts
         case .optimisticBackoff:
             let policy = RetryPolicy(maxAttempts: Self.unlimited,
-                                     backoff: .exponential(base: .microseconds(50), cap: .milliseconds(5)))
+                                     backoff: .exponential(base: .microseconds(50), cap: .milliseconds(5)), deadline: nil)
             return try await db.modify(BenchAccount.self, id: id, using: .optimistic(retry: policy)) { $0.balance += 1 }.attempts
         case .pessimistic:
             return try await db.modify(BenchAccount.self, id: id, using: .pessimistic(.wait)) { $0.balance += 1 }.attempts
@@ -33,7 +33,7 @@ enum Strategy: String, CaseIterable, Sendable {
             guard changed == 1 else { throw ModificationError.notFound(model: "BenchAccount", id: AnyPrimaryKey(id)) }
             return 1
         case .merge:
-            let policy = RetryPolicy(maxAttempts: Self.unlimited, backoff: .none)
+            let policy = RetryPolicy(maxAttempts: Self.unlimited, backoff: .none, deadline: nil)
             return try await db.modify(BenchAccount.self, id: id, using: .merge(retry: policy)) { $0.balance += 1 }.attempts
         }
     }

@@ -17,6 +17,8 @@ public struct SQL: Sendable, ExpressibleByStringInterpolation {
         case value(DatabaseValue)
         /// A row-lock clause; each dialect spells it (PostgreSQL `FOR UPDATE …`) or needs none (SQLite).
         case rowLock(RowLock)
+        /// A column type, as the dialect declares it (for `CAST(… AS …)`).
+        case columnType(ColumnType.Storage)
         /// A fragment that could not be built (an unknown column, say); rendering throws this as a SchemaError.
         case invalid(String)
         /// A fragment built from an argument out of range (a negative LIMIT); rendering throws a UsageError.

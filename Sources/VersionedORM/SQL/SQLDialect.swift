@@ -57,6 +57,8 @@ extension SQLDialect {
             case .rowLock(let lock):
                 for table in lock.tables { try Identifier.validate(table) }
                 text += rowLockSQL(lock)
+            case .columnType(let storage):
+                text += columnTypeSQL(for: storage)
             case .invalid(let message):
                 throw SchemaError(message)
             case .invalidArgument(let message):
