@@ -152,7 +152,7 @@ func reserve(_ db: Database, sku: String, using strategy: LockStrategy) async th
     }
 
     @Test(arguments: Backend.allCases)
-    func insertedValuesHoldTheDatesTheDatabaseHolds(backend: Backend) async throws {
+    func writtenValuesHoldTheDatesTheDatabaseHolds(backend: Backend) async throws {
         try await withDatabase(backend) { db in
             // 0.1234567 s: finer than the microsecond both databases keep.
             let date = Date(timeIntervalSince1970: 1_700_000_000.1234567)
@@ -172,6 +172,16 @@ func reserve(_ db: Database, sku: String, using strategy: LockStrategy) async th
             let keys = batch.compactMap(\.id)
             let batchFetched = try await db.read { tx in try keys.map { try tx.find(Sample.self, id: $0) } }
             #expect(batchFetched == batch.map { Optional($0) })
+            // Saved and updated values hold the stored dates too.
+            var saved = sample
+            try await write(db, &saved) { tx, value in
+                value.date = date.addingTimeInterval(1)
+                value.optionalDate = date.addingTimeInterval(2)
+                try tx.save(&value)
+            }
+            #expect(try await db.read { tx in try tx.find(Sample.self, id: id) } == saved)
+            try await write(db, &saved) { tx, value in try tx.update(&value) { $0.date = date.addingTimeInterval(3) } }
+            #expect(try await db.read { tx in try tx.find(Sample.self, id: id) } == saved)
         }
     }
 }

@@ -162,8 +162,8 @@ struct PersistenceStatement: Hashable, Sendable {
         case .findByKey(let locking):
             let keyFilter = SQLExpression<Bool>("(\(identifier: key) = \(bind(.key())))")
             let query = Query<M>().where { _ in keyFilter }.limit(1)
-            if let locking { return query.forUpdate(locking).query.selectSQL(columns: Query<M>.selectList) }
-            return query.selectSQL(columns: Query<M>.selectList)
+            if let locking { return query.forUpdate(locking).query.selectSQL(columns: Query<M>.selectList, schema: schema) }
+            return query.selectSQL(columns: Query<M>.selectList, schema: schema)
         }
     }
 

@@ -19,7 +19,7 @@ extension Transaction {
     public func update<M: Model>(_ current: inout M, expecting version: Int64, seen: M? = nil,
                                  _ change: (inout M) throws -> Void) throws {
         try requireWritable("update")
-        let schema = M.schema
+        let schema = self.schema(for: M.self)
         let (id, currentVersion) = try identity(of: current, operation: .update)
         if currentVersion == version {
             try update(&current, change)

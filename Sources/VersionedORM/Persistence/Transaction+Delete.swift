@@ -9,6 +9,6 @@ extension Transaction {
     /// other copy becomes stale.
     public func touch<M: Model>(_ value: inout M) throws {
         let newVersion = try versionedUpdate(value, columnIndices: [], operation: .touch)
-        value[keyPath: M.schema.version] = newVersion
+        value[keyPath: schema(for: M.self).version] = newVersion
     }
 }

@@ -10,7 +10,7 @@ extension Transaction {
     /// model's `init(row:)` from what was written plus the key, exactly as a later read would build it.
     public func insert<M: Model>(_ value: inout M) throws {
         try requireWritable("insert")
-        let schema = M.schema
+        let schema = self.schema(for: M.self)
         try schema.validate()
         let givenKey = schema.key(of: value)
         let prepared = try PersistenceStatement(.insert(rows: 1, withKey: givenKey != nil))
@@ -45,7 +45,7 @@ extension Transaction {
     /// order in which RETURNING emits rows is not specified, on SQLite explicitly; the order of the keys is.)
     public func insert<M: Model>(_ values: inout [M]) throws {
         try requireWritable("insert")
-        let schema = M.schema
+        let schema = self.schema(for: M.self)
         try schema.validate()
         if values.isEmpty { return }
         // Each value's columns are read once: bound in the statement, then decoded into the inserted value.

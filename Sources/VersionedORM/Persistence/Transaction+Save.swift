@@ -12,8 +12,11 @@ extension Transaction {
     /// `save` has no memory of what was loaded, so it always writes. To send only what changed, use
     /// ``update(_:_:)``.
     public func save<M: Model>(_ value: inout M) throws {
-        let newVersion = try versionedUpdate(value, columnIndices: M.schema.versionedColumnIndices, operation: .save)
-        value[keyPath: M.schema.version] = newVersion
+        let schema = self.schema(for: M.self)
+        let written = schema.versionedColumnIndices
+        let newVersion = try versionedUpdate(value, columnIndices: written, operation: .save)
+        value[keyPath: schema.version] = newVersion
+        schema.holdStoredValues(of: written, in: &value)
     }
 
     /// Writes only the named columns, still version-checked; the version goes up, unless every named column is
@@ -22,7 +25,7 @@ extension Transaction {
     /// An empty list sends nothing and keeps the version. Naming the primary key, the version or a property that
     /// is not a column throws before anything is sent.
     public func save<M: Model>(_ value: inout M, columns keyPaths: [PartialKeyPath<M>]) throws {
-        let schema = M.schema
+        let schema = self.schema(for: M.self)
         try schema.validate()
         var indices: [Int] = []
         for keyPath in keyPaths {
@@ -37,5 +40,6 @@ extension Transaction {
         }
         let newVersion = try versionedUpdate(value, columnIndices: indices.sorted(), operation: .save)
         value[keyPath: schema.version] = newVersion
+        schema.holdStoredValues(of: indices, in: &value)
     }
 }

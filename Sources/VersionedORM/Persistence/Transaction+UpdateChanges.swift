@@ -12,7 +12,7 @@ extension Transaction {
     /// exactly as it was.
     public func update<M: Model>(_ value: inout M, _ change: (inout M) throws -> Void) throws {
         try requireWritable("update")
-        let schema = M.schema
+        let schema = self.schema(for: M.self)
         try schema.validate()
         _ = try identity(of: value, operation: .update)
         var changed = value
@@ -26,6 +26,7 @@ extension Transaction {
         if !indices.isEmpty {
             let newVersion = try versionedUpdate(changed, columnIndices: indices, operation: .update)
             changed[keyPath: schema.version] = newVersion
+            schema.holdStoredValues(of: indices, in: &changed)
         }
         value = changed
     }

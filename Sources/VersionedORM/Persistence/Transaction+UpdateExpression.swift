@@ -19,7 +19,7 @@ extension Transaction {
                                  set assign: (inout ColumnAssignments<M>) -> Void) throws {
         try requireWritable("update")
         let (id, version) = try identity(of: value, operation: .update)
-        let schema = M.schema
+        let schema = self.schema(for: M.self)
         var assignments = ColumnAssignments<M>()
         assign(&assignments)
         if let problem = assignments.problems.first { throw SchemaError(problem) }

@@ -4,7 +4,7 @@
 extension Transaction {
     /// The primary key and version of a value about to be written, or the error that forbids the write.
     func identity<M: Model>(of value: M, operation: WriteOperation) throws -> (id: AnyPrimaryKey, version: Int64) {
-        let schema = M.schema
+        let schema = self.schema(for: M.self)
         try schema.validate()
         let version = value[keyPath: schema.version]
         guard let id = schema.key(of: value).map(AnyPrimaryKey.init), version != 0 else {
@@ -25,7 +25,7 @@ extension Transaction {
     func versionedUpdate<M: Model>(_ value: M, columnIndices: [Int], operation: WriteOperation) throws -> Int64 {
         try requireWritable(operation.rawValue)
         let (id, version) = try identity(of: value, operation: operation)
-        if M.schema.isUnversionedWrite(columnIndices) {
+        if schema(for: M.self).isUnversionedWrite(columnIndices) {
             try unversionedWrite(value, id: id, version: version, columnIndices: columnIndices, operation: operation)
             return version
         }
@@ -33,7 +33,7 @@ extension Transaction {
         guard version < Int64.max else {
             throw PersistenceError.versionOverflow(model: model, primaryKey: id)
         }
-        let schema = M.schema
+        let schema = self.schema(for: M.self)
         let row = SavepointVersionLedger.RowKey(table: schema.table, key: id)
         let newVersion = try nextVersion(of: row, after: version, model: model)
         let statement = PersistenceStatement(.update(columns: columnIndices, checksVersion: true,
@@ -54,7 +54,7 @@ extension Transaction {
         let operation = WriteOperation.delete
         try requireWritable(operation.rawValue)
         let (id, version) = try identity(of: value, operation: operation)
-        let schema = M.schema
+        let schema = self.schema(for: M.self)
         let prepared = try PersistenceStatement(.delete).prepared(for: schema, dialect: dialect)
         let changed = try send(prepared.statement(key: id.databaseValue, expectedVersion: version))
         try expectOneRow(changed, M.self, id: id, version: version, operation: operation)
@@ -65,7 +65,7 @@ extension Transaction {
     /// changed can only mean the row is gone.
     private func unversionedWrite<M: Model>(_ value: M, id: AnyPrimaryKey, version: Int64, columnIndices: [Int],
                                             operation: WriteOperation) throws {
-        let schema = M.schema
+        let schema = self.schema(for: M.self)
         let statement = PersistenceStatement(.update(columns: columnIndices, checksVersion: false, newVersion: .unchanged))
         let prepared = try statement.prepared(for: schema, dialect: dialect)
         let changed = try send(prepared.statement(for: value, schema: schema, key: id.databaseValue))
@@ -85,7 +85,7 @@ extension Transaction {
     /// Returns the number of rows changed.
     func unversionedUpdate<M: Model>(_ value: M, id: AnyPrimaryKey, columnIndices: [Int]) throws -> Int {
         try requireWritable("update")
-        let schema = M.schema
+        let schema = self.schema(for: M.self)
         try schema.validate()
         let statement = PersistenceStatement(.update(columns: columnIndices, checksVersion: false,
                                                      newVersion: .checkedIncrement))
@@ -102,7 +102,7 @@ extension Transaction {
         do {
             return try write()
         } catch let error as DatabaseError
-            where error.kind == .notNullViolation && error.columnName == M.schema.versionColumn {
+            where error.kind == .notNullViolation && error.columnName == schema(for: M.self).versionColumn {
             throw PersistenceError.versionOverflow(model: String(describing: M.self), primaryKey: primaryKey)
         }
     }
@@ -123,7 +123,7 @@ extension Transaction {
     /// Runs only after a versioned write changed nothing: one SELECT to tell "modified" from "deleted".
     func staleRecordError<M: Model>(_ type: M.Type, id: AnyPrimaryKey, expectedVersion: Int64,
                                             operation: WriteOperation) throws -> StaleRecordError {
-        let schema = M.schema
+        let schema = self.schema(for: M.self)
         let prepared = try PersistenceStatement(.currentVersion).prepared(for: schema, dialect: dialect)
         var current: Int64??
         try query(prepared.statement(key: id.databaseValue)) { row in

@@ -3,8 +3,9 @@ extension Query {
     /// The query's filter applies; an order, a limit or a row lock is refused.
     public func aggregate<V>(_ transaction: Transaction, _ value: (TableColumns<M>) -> SQLAggregate<V>) throws -> V {
         try transaction.requireActive()
-        try M.schema.validate()
-        var statement: SQL = "SELECT \(value(TableColumns()).sql) FROM \(identifier: M.schema.table)"
+        let schema = transaction.schema(for: M.self)
+        try schema.validate()
+        var statement: SQL = "SELECT \(value(TableColumns()).sql) FROM \(identifier: schema.table)"
         if let filter = try filterClause(for: "aggregate") { statement.append(filter) }
         var result: V?
         try transaction.query(transaction.render(statement)) { row in result = try row.decode(V.self, at: 0) }
@@ -21,9 +22,10 @@ extension Query {
         _ value: (TableColumns<M>) -> SQLAggregate<V>
     ) throws -> [(key: Key, value: V)] {
         try transaction.requireActive()
-        try M.schema.validate()
+        let schema = transaction.schema(for: M.self)
+        try schema.validate()
         let keySQL = key(TableColumns()).sql
-        var statement: SQL = "SELECT \(keySQL), \(value(TableColumns()).sql) FROM \(identifier: M.schema.table)"
+        var statement: SQL = "SELECT \(keySQL), \(value(TableColumns()).sql) FROM \(identifier: schema.table)"
         if let filter = try filterClause(for: "aggregate") { statement.append(filter) }
         statement.append(" GROUP BY \(keySQL) ORDER BY \(keySQL)")
         var groups: [(key: Key, value: V)] = []

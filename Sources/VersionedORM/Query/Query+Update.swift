@@ -29,7 +29,7 @@ extension Query {
                                 _ assign: (inout ColumnAssignments<M>) -> Void) throws -> [M] {
         guard let (update, bumps) = try updateStatement(transaction, bumpingVersion: !leavingVersionUnsafely, assign: assign) else { return [] }
         var statement = update
-        let names = M.schema.selectedColumnNames.map { SQL(segments: [.identifier($0)]) }
+        let names = transaction.schema(for: M.self).selectedColumnNames.map { SQL(segments: [.identifier($0)]) }
         statement.append(" RETURNING \(SQL.joined(names, separator: ", "))")
         var models: [M] = []
         _ = try transaction.reportingVersionOverflow(M.self, primaryKey: nil) {
@@ -38,7 +38,7 @@ extension Query {
         if bumps, transaction.versionLedger.isActive {
             // These values leave with their new versions: if a savepoint around this rolls back, those versions
             // must be burned like any other write's.
-            let schema = M.schema
+            let schema = transaction.schema(for: M.self)
             for model in models {
                 guard let key = schema.key(of: model) else { continue }
                 transaction.versionLedger.recordWrite(
@@ -52,7 +52,7 @@ extension Query {
     private func updateStatement(_ transaction: Transaction, bumpingVersion: Bool,
                                  assign: (inout ColumnAssignments<M>) -> Void) throws -> (SQL, bumps: Bool)? {
         try transaction.requireWritable("update")
-        let schema = M.schema
+        let schema = transaction.schema(for: M.self)
         try schema.validate()
         var assignments = ColumnAssignments<M>()
         assign(&assignments)

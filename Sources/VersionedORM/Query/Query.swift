@@ -55,7 +55,8 @@ public struct Query<M: Model>: Sendable {
     public func fetchAll(_ transaction: Transaction) throws -> [M] {
         try checkRowLock(transaction)
         var models: [M] = []
-        try transaction.query(transaction.render(locking(for: transaction).selectSQL(columns: selectList))) { row in
+        let sql = locking(for: transaction).selectSQL(columns: selectList, schema: transaction.schema(for: M.self))
+        try transaction.query(transaction.render(sql)) { row in
             models.append(try M.decode(&row))
         }
         return models
@@ -65,8 +66,9 @@ public struct Query<M: Model>: Sendable {
     public func fetchOne(_ transaction: Transaction) throws -> M? {
         try checkRowLock(transaction)
         var model: M?
-        try transaction.query(transaction.render(limit(1, offset: offsetCount).locking(for: transaction)
-            .selectSQL(columns: selectList))) { row in
+        let sql = limit(1, offset: offsetCount).locking(for: transaction)
+            .selectSQL(columns: selectList, schema: transaction.schema(for: M.self))
+        try transaction.query(transaction.render(sql)) { row in
             model = try M.decode(&row)
         }
         return model
@@ -74,13 +76,14 @@ public struct Query<M: Model>: Sendable {
 
     public func count(_ transaction: Transaction) throws -> Int {
         try checkRowLock(transaction)
-        let counted = try transaction.fetchValue(Int.self, "SELECT COUNT(*) FROM (\(selectSQL(columns: "1"))) AS \(identifier: "counted")")
+        let inner = selectSQL(columns: "1", schema: transaction.schema(for: M.self))
+        let counted = try transaction.fetchValue(Int.self, "SELECT COUNT(*) FROM (\(inner)) AS \(identifier: "counted")")
         return counted ?? 0
     }
 
     public func exists(_ transaction: Transaction) throws -> Bool {
         try checkRowLock(transaction)
-        let found = try transaction.fetchValue(Bool.self, "SELECT EXISTS (\(selectSQL(columns: "1")))")
+        let found = try transaction.fetchValue(Bool.self, "SELECT EXISTS (\(selectSQL(columns: "1", schema: transaction.schema(for: M.self))))")
         return found ?? false
     }
 
@@ -120,7 +123,12 @@ public struct Query<M: Model>: Sendable {
 
     /// The statement this query runs, selecting `columns`; public so tests and tools can inspect it.
     public func selectSQL(columns: SQL) -> SQL {
-        let schema = M.schema
+        selectSQL(columns: columns, schema: M.schema)
+    }
+
+    /// The statement on `schema`'s table: the model's own, or one a transaction bound.
+    @usableFromInline
+    func selectSQL(columns: SQL, schema: Schema<M>) -> SQL {
         if let problem = schema.problem { return SQL(segments: [.invalid(problem)]) }
         var sql: SQL = "SELECT \(columns) FROM \(identifier: schema.table)"
         if let predicate {

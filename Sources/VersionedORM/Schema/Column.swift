@@ -24,6 +24,7 @@ public struct AnyColumn<M>: Sendable {
     public let isVersioned: Bool
     let read: @Sendable (M) -> DatabaseValue
     let copy: @Sendable (M, inout M) -> Void
+    let assign: @Sendable (inout M, DatabaseValue) throws -> Void
 
     public init<Value>(_ column: Column<M, Value>) {
         name = column.name
@@ -33,6 +34,7 @@ public struct AnyColumn<M>: Sendable {
         let keyPath = column.keyPath
         read = { model in model[keyPath: keyPath].databaseValue }
         copy = { source, target in target[keyPath: keyPath] = source[keyPath: keyPath] }
+        assign = { target, value in target[keyPath: keyPath] = try Value.fromDatabaseValue(value) }
     }
 
     public func value(in model: M) -> DatabaseValue { read(model) }

@@ -1,3 +1,13 @@
+import Synchronization
+
+private struct BoundSchemaKey: Hashable {
+    let model: ObjectIdentifier
+    let table: String
+}
+
+/// Schemas bound to other tables, by model and table name.
+private let boundSchemas = Mutex<[BoundSchemaKey: any Sendable]>([:])
+
 /// What the library knows of a model's table: its name, primary key, version property and columns.
 ///
 /// Names are validated when the schema is built; an invalid schema is reported as a ``SchemaError`` by the
@@ -95,6 +105,24 @@ public final class Schema<M: Model>: Sendable {
             problems.append("the property of column '\(column.name)' is mapped twice")
         }
         problem = problems.isEmpty ? nil : "\(String(describing: M.self)): " + problems.joined(separator: "; ")
+    }
+
+    /// The same schema on another table with the same columns (a tenant's copy, a prefixed table), for
+    /// ``Transaction/usingTable(_:for:_:)``. One schema per table name is kept, so statement caches stay as small
+    /// as the set of tables in use.
+    public func bound(toTable name: String) -> Schema<M> {
+        if name == table { return self }
+        let key = BoundSchemaKey(model: ObjectIdentifier(M.self), table: name)
+        return boundSchemas.withLock { schemas in
+            if let existing = schemas[key] as? Schema<M> { return existing }
+            // The copy checks its own names again; what else the original found wrong, it inherits.
+            let problems = problem.map { [String($0.dropFirst("\(String(describing: M.self)): ".count))] } ?? []
+            let bound = Schema(table: name, primaryKey: primaryKey, keyGeneration: keyGeneration, readKey: readKey,
+                               primaryKeyColumn: primaryKeyColumn, version: version, versionColumn: versionColumn,
+                               columns: columns, problems: problems)
+            schemas[key] = bound
+            return bound
+        }
     }
 
     /// The value's primary key; nil for a database-generated key not yet inserted.

@@ -4,7 +4,7 @@ extension Transaction {
     /// column, `NOT NULL DEFAULT 1`.
     public func createTable<M: Model>(_ type: M.Type, ifNotExists: Bool = false) throws {
         try requireWritable("createTable")
-        let schema = M.schema
+        let schema = self.schema(for: M.self)
         try schema.validate()
         let keyDeclaration = switch schema.keyGeneration {
         case .database: dialect.generatedPrimaryKeyDeclaration
@@ -26,7 +26,7 @@ extension Transaction {
     @discardableResult
     public func addVersionColumn<M: Model>(to type: M.Type) throws -> Bool {
         try requireWritable("addVersionColumn")
-        let schema = M.schema
+        let schema = self.schema(for: M.self)
         try schema.validate()
         let exists = try fetchValue(Int64.self, dialect.columnExistsQuery(table: schema.table, column: schema.versionColumn))
         if (exists ?? 0) != 0 { return false }
@@ -37,8 +37,8 @@ extension Transaction {
     /// Drops the model's table.
     public func dropTable<M: Model>(_ type: M.Type, ifExists: Bool = false) throws {
         try requireWritable("dropTable")
-        try M.schema.validate()
-        try execute("\(unsafeRaw: ifExists ? "DROP TABLE IF EXISTS" : "DROP TABLE") \(identifier: M.schema.table)")
+        try schema(for: M.self).validate()
+        try execute("\(unsafeRaw: ifExists ? "DROP TABLE IF EXISTS" : "DROP TABLE") \(identifier: schema(for: M.self).table)")
     }
 
     private func versionColumnDefinition(_ name: String) -> SQL {

@@ -23,6 +23,8 @@ public final class Transaction {
     /// kept on every database so the drivers behave alike.
     private var failure: (error: DatabaseError, depth: Int)?
     var versionLedger = SavepointVersionLedger()
+    /// Schemas bound to other tables by ``usingTable(_:for:_:)``, by model type.
+    private var tableBindings: [ObjectIdentifier: any Sendable] = [:]
     /// Set when the task that runs this transaction is cancelled; nil for the blocking API.
     private let cancellation: CancellationFlag?
 
@@ -35,6 +37,36 @@ public final class Transaction {
         self.isReadOnly = isReadOnly
         self.isAutocommit = isAutocommit
         self.context = context
+    }
+
+    /// The schema this transaction uses for `M`: the model's own, or the one ``usingTable(_:for:_:)`` bound.
+    @usableFromInline
+    func schema<M: Model>(for type: M.Type) -> Schema<M> {
+        if tableBindings.isEmpty { return M.schema }
+        return tableBindings[ObjectIdentifier(M.self)] as? Schema<M> ?? M.schema
+    }
+
+    /// Runs `body` with every operation on `M` — finds, queries, inserts, versioned writes, aggregates,
+    /// `createTable` — going to `table` instead of the model's own table, which must have the same columns: one
+    /// model for many tenants' tables, or for prefixed tables.
+    ///
+    /// ```swift
+    /// try await db.write { tx in
+    ///     try tx.usingTable("tenant_7_accounts", for: Account.self) { tx in
+    ///         var account = Account(owner: "ada", balance: 10)
+    ///         try tx.insert(&account)
+    ///     }
+    /// }
+    /// ```
+    ///
+    /// The name is validated and quoted like any identifier. A value carries no table: save it inside the same
+    /// binding it was read in. `db.modify` uses the model's own table.
+    public func usingTable<M: Model, T>(_ table: String, for type: M.Type, _ body: (Transaction) throws -> T) throws -> T {
+        let key = ObjectIdentifier(M.self)
+        let previous = tableBindings[key]
+        tableBindings[key] = M.schema.bound(toTable: table)
+        defer { tableBindings[key] = previous }
+        return try body(self)
     }
 
     /// Runs `body` on `connection` with no enclosing transaction: every statement commits by itself.
