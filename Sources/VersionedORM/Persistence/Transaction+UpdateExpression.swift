@@ -26,7 +26,7 @@ extension Transaction {
         if assignments.assignments.isEmpty { return }
         var setList = assignments.assignments.map { "\(identifier: $0.name) = \($0.value)" as SQL }
         let row = SavepointVersionLedger.RowKey(table: schema.table, key: id)
-        let bumps = !assignments.columnIndices.allSatisfy(schema.unversionedColumns.contains)
+        let bumps = !schema.isUnversionedWrite(assignments.columnIndices)
         let checks = checkingVersion && bumps
         if bumps {
             if checks {
@@ -56,10 +56,7 @@ extension Transaction {
             if refreshed.isEmpty, checks {
                 throw try staleRecordError(M.self, id: id, expectedVersion: version, operation: .update)
             }
-            if refreshed.isEmpty {
-                throw StaleRecordError(model: String(describing: M.self), table: schema.table, primaryKey: id,
-                                       expectedVersion: version, current: .deleted, operation: .update)
-            }
+            if refreshed.isEmpty { throw deletedRowError(M.self, id: id, expectedVersion: version, operation: .update) }
             throw PersistenceError.unexpectedRowCount(model: String(describing: M.self), operation: .update,
                                                       count: refreshed.count)
         }

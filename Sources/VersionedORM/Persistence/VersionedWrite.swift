@@ -73,8 +73,7 @@ extension Transaction {
         case 1:
             return
         case 0:
-            throw StaleRecordError(model: String(describing: M.self), table: schema.table, primaryKey: id,
-                                   expectedVersion: version, current: .deleted, operation: operation)
+            throw deletedRowError(M.self, id: id, expectedVersion: version, operation: operation)
         default:
             throw PersistenceError.unexpectedRowCount(model: String(describing: M.self), operation: operation,
                                                       count: changed)
@@ -118,6 +117,13 @@ extension Transaction {
             throw PersistenceError.unexpectedRowCount(model: String(describing: M.self), operation: operation,
                                                       count: changed)
         }
+    }
+
+    /// A write that did not check the version changed nothing: the row can only be gone.
+    func deletedRowError<M: Model>(_ type: M.Type, id: AnyPrimaryKey, expectedVersion: Int64,
+                                   operation: WriteOperation) -> StaleRecordError {
+        StaleRecordError(model: String(describing: M.self), table: schema(for: M.self).table, primaryKey: id,
+                         expectedVersion: expectedVersion, current: .deleted, operation: operation)
     }
 
     /// Runs only after a versioned write changed nothing: one SELECT to tell "modified" from "deleted".

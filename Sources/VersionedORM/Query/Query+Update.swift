@@ -59,9 +59,7 @@ extension Query {
         if let problem = assignments.problems.first { throw SchemaError(problem) }
         var setList = assignments.assignments.map { "\(identifier: $0.name) = \($0.value)" as SQL }
         // Assigning only columns outside the version leaves it alone, as for a single value.
-        let onlyUnversioned = !assignments.columnIndices.isEmpty
-            && assignments.columnIndices.allSatisfy(schema.unversionedColumns.contains)
-        let bumps = bumpingVersion && !onlyUnversioned
+        let bumps = bumpingVersion && !schema.isUnversionedWrite(assignments.columnIndices)
         if bumps {
             if transaction.versionLedger.isActive { try transaction.settleBurnedVersions(in: schema.table) }
             setList.append(schema.checkedVersionBump())

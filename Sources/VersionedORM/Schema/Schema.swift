@@ -129,7 +129,7 @@ public final class Schema<M: Model>: Sendable {
     public func key(of value: M) -> M.Key? { readKey(value) }
 
     /// Whether writing exactly these data columns leaves the version alone: all of them are outside it.
-    func isUnversionedWrite(_ columnIndices: [Int]) -> Bool {
+    func isUnversionedWrite(_ columnIndices: some Collection<Int>) -> Bool {
         !columnIndices.isEmpty && columnIndices.allSatisfy(unversionedColumns.contains)
     }
 
