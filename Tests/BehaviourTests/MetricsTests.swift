@@ -14,7 +14,9 @@ let testMetrics: TestMetrics = {
     @Test(arguments: Backend.allCases)
     func conflictsRetriesAndLockTimeoutsAreCountedPerModel(backend: Backend) async throws {
         let metrics = testMetrics
-        try await withDatabase(backend, poolSize: 4) { db in
+        // The interfering writer is another client: the modification holds its own client's writer meanwhile.
+        try await withClients(backend, count: 2, poolSize: 4) { clients in
+            let (db, other) = (clients[0], clients[1])
             let counter = try await db.write { tx in
                 try tx.createTable(MeteredCounter.self)
                 var counter = MeteredCounter(value: 0)
@@ -30,7 +32,7 @@ let testMetrics: TestMetrics = {
             let result = try await db.modify(MeteredCounter.self, id: id, using: .optimistic(retry: RetryPolicy(backoff: .none))) { value in
                 runs.increment()
                 if runs.count <= 2 {
-                    try db.writeSync { tx in try MeteredCounter.where { $0.id == id }.updateAll(tx) { $0.value += 10 } }
+                    try other.writeSync { tx in try MeteredCounter.where { $0.id == id }.updateAll(tx) { $0.value += 10 } }
                 }
                 value.value += 1
             }

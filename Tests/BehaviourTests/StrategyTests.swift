@@ -106,7 +106,11 @@ import VersionedORM
 
     @Test(arguments: Backend.allCases)
     func naiveReadModifyWriteLosesAnUpdateThatVersioningKeeps(backend: Backend) async throws {
-        try await withDatabase(backend) { db in
+        // The other writer is another client (its own pool, on SQLite its own writer), as another application
+        // server would be: the modification runs on its own writer connection, so a write from the same client
+        // inside `change` would be a nested transaction.
+        try await withClients(backend, count: 2) { clients in
+            let (db, other) = (clients[0], clients[1])
             let account = try await seedAccounts(db, balances: [0])[0]
             let id = try #require(account.id)
             // Between this modification's read and its write, another writer adds 100.
@@ -115,7 +119,7 @@ import VersionedORM
                 _ = try await db.modify(Account.self, id: id, using: strategy) { value in
                     let first = interfered.withLock { state in defer { state = true }; return !state }
                     if first {
-                        try db.writeSync { tx in try Account.where { $0.id == id }.updateAll(tx) { $0.balance += 100 } }
+                        try other.writeSync { tx in try Account.where { $0.id == id }.updateAll(tx) { $0.balance += 100 } }
                     }
                     value.balance += 1
                 }
@@ -129,22 +133,66 @@ import VersionedORM
 
     @Test(arguments: Backend.allCases)
     func naiveModificationsUnderContentionLoseUpdates(backend: Backend) async throws {
-        try await withDatabase(backend, poolSize: 8) { db in
-            let account = try await seedAccounts(db, balances: [0])[0]
+        // Four clients, as four application servers: within one client a modification reads and writes on its
+        // writer connection, and SQLite's single writer serialises a client's own modifications.
+        try await withClients(backend, count: 4, poolSize: 2) { clients in
+            let account = try await seedAccounts(clients[0], balances: [0])[0]
             let id = try #require(account.id)
-            // Read and write are separate hops; other tasks read the same value in between.
+            let turn = Counter()
+            // Read and write are two statements; other clients read the same value in between.
             try await runConcurrently(tasks: 8, timesEach: 20) {
-                try await db.modify(Account.self, id: id, using: .naive) { $0.balance += 1 }.attempts
+                turn.increment()
+                let db = clients[turn.count % clients.count]
+                return try await db.modify(Account.self, id: id, using: .naive) { $0.balance += 1 }.attempts
             }
-            let final = try #require(try await reload(db, account))
+            let final = try #require(try await reload(clients[0], account))
             #expect(final.balance < 160, "8 × 20 naive increments kept all \(final.balance): no update was lost")
             print("[\(backend)] 8 × 20 naive increments under contention kept \(final.balance) of 160")
         }
     }
 
     @Test(arguments: Backend.allCases)
+    func aModificationReadsAndWritesOnOneConnectionWithoutATransaction(backend: Backend) async throws {
+        let log = StatementLog()
+        try await withDatabase(backend, log: log) { db in
+            let account = try await seedAccounts(db, balances: [0])[0]
+            let id = try #require(account.id)
+            for strategy in [LockStrategy.optimistic(retry: Self.patient), .merge(retry: Self.patient), .naive] {
+                log.clear()
+                _ = try await db.modify(Account.self, id: id, using: strategy) { $0.balance += 1 }
+                // The version check is in the UPDATE: BEGIN and COMMIT would only add round trips.
+                #expect(log.statements.count == 2, "\(strategy): \(log.statements)")
+                #expect(log.statements.first?.hasPrefix("SELECT") == true)
+                #expect(log.statements.last?.hasPrefix("UPDATE") == true)
+            }
+            #expect(try await reload(db, account)?.balance == 3)
+        }
+    }
+
+    /// The read of a modification is on the writer connection: on SQLite, whose one writer serialises a client's
+    /// writes, even naive modifications from one client lose nothing (separate clients still do, see
+    /// ``naiveModificationsUnderContentionLoseUpdates(backend:)``). Were the read on a reader connection, the
+    /// window between it and the write would span a hop to the writer and its queue.
+    @Test func sqliteModificationsOfOneClientQueueOnItsWriter() async throws {
+        try await withDatabase(.sqlite, poolSize: 8) { db in
+            let account = try await seedAccounts(db, balances: [0])[0]
+            let id = try #require(account.id)
+            let attempts = try await runConcurrently(tasks: 8, timesEach: 20) {
+                try await db.modify(Account.self, id: id, using: .naive) { $0.balance += 1 }.attempts
+                    + db.modify(Account.self, id: id, using: .optimistic(retry: .never)) { $0.balance += 1 }.attempts
+            }
+            #expect(attempts == 320)
+            #expect(try await reload(db, account)?.balance == 320)
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
     func mergeReappliesDisjointChangesWithoutRerunningTheClosure(backend: Backend) async throws {
-        try await withDatabase(backend) { db in
+        // The other writer is another client (its own pool, on SQLite its own writer), as another application
+        // server would be: the modification runs on its own writer connection, so a write from the same client
+        // inside `change` would be a nested transaction.
+        try await withClients(backend, count: 2) { clients in
+            let (db, other) = (clients[0], clients[1])
             let account = try await seedAccounts(db, balances: [50])[0]
             let id = try #require(account.id)
             let runs = Counter()
@@ -152,7 +200,7 @@ import VersionedORM
                 runs.increment()
                 if runs.count == 1 {
                     // Another writer changes only the note meanwhile.
-                    try db.writeSync { tx in try Account.where { $0.id == id }.updateAll(tx) { $0.note = .value("theirs") } }
+                    try other.writeSync { tx in try Account.where { $0.id == id }.updateAll(tx) { $0.note = .value("theirs") } }
                 }
                 value.balance += 5
             }
@@ -167,14 +215,18 @@ import VersionedORM
 
     @Test(arguments: Backend.allCases)
     func mergeRerunsTheClosureWhenChangesOverlap(backend: Backend) async throws {
-        try await withDatabase(backend) { db in
+        // The other writer is another client (its own pool, on SQLite its own writer), as another application
+        // server would be: the modification runs on its own writer connection, so a write from the same client
+        // inside `change` would be a nested transaction.
+        try await withClients(backend, count: 2) { clients in
+            let (db, other) = (clients[0], clients[1])
             let account = try await seedAccounts(db, balances: [50])[0]
             let id = try #require(account.id)
             let runs = Counter()
             let result = try await db.modify(Account.self, id: id, using: .merge(retry: Self.patient)) { value in
                 runs.increment()
                 if runs.count == 1 {
-                    try db.writeSync { tx in try Account.where { $0.id == id }.updateAll(tx) { $0.balance += 100 } }
+                    try other.writeSync { tx in try Account.where { $0.id == id }.updateAll(tx) { $0.balance += 100 } }
                 }
                 value.balance += 5
             }

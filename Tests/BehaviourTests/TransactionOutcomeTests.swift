@@ -221,6 +221,30 @@ import VersionedORM
         }
     }
 
+    @Test func aConnectionLostDuringAnAutocommitReadIsRetryable() async throws {
+        try await withDatabase(.postgres, poolSize: 2) { db in
+            let account = try await seedAccounts(db, balances: [0])[0]
+            let id = try #require(account.id)
+            // A read commits nothing, so losing the connection during it leaves nothing unknown.
+            await #expect {
+                try await db.writeWithoutTransaction { session in
+                    try terminateOwnBackend(session)
+                    _ = try session.find(Account.self, id: id)
+                }
+            } throws: { error in
+                (error as? DatabaseError)?.kind == .connectionLost && RetryPolicy.isRetryable(error)
+            }
+            // An optimistic modification reads without a transaction: when its read finds the connection gone
+            // (terminated while idle in the pool), it runs again on a new one.
+            try await db.writeWithoutTransaction { session in try terminateOwnBackend(session) }
+            let result = try await db.modify(Account.self, id: id, using: .optimistic(retry: RetryPolicy(backoff: .none))) {
+                $0.balance += 1
+            }
+            #expect(result.attempts == 2)
+            #expect(try await reload(db, account)?.balance == 1)
+        }
+    }
+
     @Test func aConnectionLostDuringAnAutocommitStatementIsAnUnknownOutcome() async throws {
         try await withDatabase(.postgres, poolSize: 2) { db in
             try await createKeys(db)

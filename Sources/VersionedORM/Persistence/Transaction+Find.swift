@@ -5,7 +5,7 @@ extension Transaction {
         try requireActive()
         let prepared = try PersistenceStatement(.findByKey(locking: readLock)).prepared(for: schema(for: M.self), dialect: dialect)
         var model: M?
-        try query(prepared.statement(key: id.databaseValue)) { row in
+        try select(prepared.statement(key: id.databaseValue)) { row in
             if model == nil { model = try M.decode(&row) }
         }
         return model

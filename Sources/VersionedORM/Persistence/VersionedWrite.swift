@@ -132,7 +132,7 @@ extension Transaction {
         let schema = self.schema(for: M.self)
         let prepared = try PersistenceStatement(.currentVersion).prepared(for: schema, dialect: dialect)
         var current: Int64??
-        try query(prepared.statement(key: id.databaseValue)) { row in
+        try select(prepared.statement(key: id.databaseValue)) { row in
             if current == nil { current = .some(try row.decode(Int64?.self, at: 0)) }
         }
         let state: StaleRecordError.CurrentState

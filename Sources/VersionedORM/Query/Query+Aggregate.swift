@@ -8,7 +8,7 @@ extension Query {
         var statement: SQL = "SELECT \(value(TableColumns()).sql) FROM \(identifier: schema.table)"
         if let filter = try filterClause(for: "aggregate") { statement.append(filter) }
         var result: V?
-        try transaction.query(transaction.render(statement)) { row in result = try row.decode(V.self, at: 0) }
+        try transaction.select(transaction.render(statement)) { row in result = try row.decode(V.self, at: 0) }
         guard let result else { throw RowDecodingError(model: String(describing: M.self), columnIndex: nil,
                                                        reason: "an aggregate returned no row") }
         return result
@@ -29,7 +29,7 @@ extension Query {
         if let filter = try filterClause(for: "aggregate") { statement.append(filter) }
         statement.append(" GROUP BY \(keySQL) ORDER BY \(keySQL)")
         var groups: [(key: Key, value: V)] = []
-        try transaction.query(transaction.render(statement)) { row in
+        try transaction.select(transaction.render(statement)) { row in
             groups.append((try row.decode(Key.self, at: 0), try row.decode(V.self, at: 1)))
         }
         return groups

@@ -56,7 +56,7 @@ public struct Query<M: Model>: Sendable {
         try checkRowLock(transaction)
         var models: [M] = []
         let sql = locking(for: transaction).selectSQL(columns: selectList, schema: transaction.schema(for: M.self))
-        try transaction.query(transaction.render(sql)) { row in
+        try transaction.select(transaction.render(sql)) { row in
             models.append(try M.decode(&row))
         }
         return models
@@ -68,7 +68,7 @@ public struct Query<M: Model>: Sendable {
         var model: M?
         let sql = limit(1, offset: offsetCount).locking(for: transaction)
             .selectSQL(columns: selectList, schema: transaction.schema(for: M.self))
-        try transaction.query(transaction.render(sql)) { row in
+        try transaction.select(transaction.render(sql)) { row in
             model = try M.decode(&row)
         }
         return model

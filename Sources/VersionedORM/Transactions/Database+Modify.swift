@@ -1,3 +1,5 @@
+import Synchronization
+
 extension Database {
     /// Reads the row with primary key `id`, applies `change` to it and writes the columns it changed, protected
     /// as `strategy` says:
@@ -11,6 +13,13 @@ extension Database {
     ///
     /// `change` may run more than once (once per attempt, on fresh data), so it must not have side effects. It
     /// throws to abandon the modification (an insufficient balance, say); nothing is written then.
+    ///
+    /// One attempt visits one connection once. `.optimistic`, `.merge` and `.naive` read and write back on the
+    /// writer connection with no transaction around the two statements: the version check in the UPDATE is what
+    /// keeps the write safe, so BEGIN and COMMIT would only add round trips, and reading where the write happens
+    /// keeps the window between the read and the write as short as `change` itself (on SQLite the write waits for
+    /// the single writer anyway). `change` runs on the connection's thread, between the two statements, with no
+    /// lock held: keep it quick. `.pessimistic` is one transaction that locks the row first.
     public func modify<M: Model>(
         _ type: M.Type = M.self,
         id: M.Key,
@@ -22,13 +31,9 @@ extension Database {
             return Modification(value: try await modifyNaively(M.self, id: id, change), attempts: 1)
         case .optimistic(let policy):
             let result = try await retrying(M.self, policy) { _ in
-                // The change is computed outside any transaction: nothing is locked while it runs.
-                let current = try await self.load(M.self, id: id)
-                var changed = current
-                try change(&changed)
-                return try await self.write { [changed] tx in
-                    var value = current
-                    try tx.update(&value) { $0 = changed }
+                try await self.writeWithoutTransaction { session in
+                    var value = try Self.current(M.self, id: id, in: session)
+                    try session.update(&value, change)
                     return value
                 }
             }
@@ -57,8 +62,8 @@ extension Database {
         return try await modify(M.self, id: key, using: strategy, change)
     }
 
-    private func load<M: Model>(_ type: M.Type, id: M.Key) async throws -> M {
-        guard let value = try await read({ tx in try tx.find(M.self, id: id) }) else {
+    private static func current<M: Model>(_ type: M.Type, id: M.Key, in session: AutocommitSession) throws -> M {
+        guard let value = try session.find(M.self, id: id) else {
             throw ModificationError.notFound(model: String(describing: M.self), id: AnyPrimaryKey(id))
         }
         return value
@@ -66,13 +71,13 @@ extension Database {
 
     private func modifyNaively<M: Model>(_ type: M.Type, id: M.Key,
                                          _ change: @escaping @Sendable (inout M) throws -> Void) async throws -> M {
-        let current = try await load(M.self, id: id)
-        var changed = current
-        try change(&changed)
-        let indices = M.schema.changedColumnIndices(from: current, to: changed)
-        if indices.isEmpty { return current }
-        return try await write { [changed] tx in
-            guard try tx.unversionedUpdate(changed, id: AnyPrimaryKey(id), columnIndices: indices) == 1 else {
+        try await writeWithoutTransaction { session in
+            let current = try Self.current(M.self, id: id, in: session)
+            var changed = current
+            try change(&changed)
+            let indices = M.schema.changedColumnIndices(from: current, to: changed)
+            if indices.isEmpty { return current }
+            guard try session.transaction.unversionedUpdate(changed, id: AnyPrimaryKey(id), columnIndices: indices) == 1 else {
                 throw ModificationError.notFound(model: String(describing: M.self), id: AnyPrimaryKey(id))
             }
             var written = changed
@@ -107,32 +112,16 @@ extension Database {
 
     private func modifyMerging<M: Model>(_ type: M.Type, id: M.Key, policy: RetryPolicy,
                                          _ change: @escaping @Sendable (inout M) throws -> Void) async throws -> Modification<M> {
-        let schema = M.schema
-        // What the previous attempt read and meant to write; nil until an attempt has run.
-        var previous: (base: M, intended: M, changed: [Int])?
+        // What the previous attempt read and meant to write; nil until an attempt has run. Attempts run one after
+        // another, each on the writer's thread, so the lock is only ever taken uncontended.
+        let previous = Mutex<MergeAttempt<M>?>(nil)
         let result = try await retrying(M.self, policy) { _ in
-            let fresh = try await self.load(M.self, id: id)
-            var intended = fresh
-            var changed: [Int]
-            if let previous {
-                let theirs = schema.changedColumnIndices(from: previous.base, to: fresh)
-                if Set(theirs).isDisjoint(with: previous.changed) {
-                    for index in previous.changed {
-                        schema.columns[index].copyValue(from: previous.intended, to: &intended)
-                    }
-                    changed = previous.changed
-                } else {
-                    try change(&intended)
-                    changed = schema.changedColumnIndices(from: fresh, to: intended)
-                }
-            } else {
-                try change(&intended)
-                changed = schema.changedColumnIndices(from: fresh, to: intended)
-            }
-            previous = (fresh, intended, changed)
-            return try await self.write { [intended] tx in
+            try await self.writeWithoutTransaction { session in
+                let fresh = try Self.current(M.self, id: id, in: session)
+                let attempt = try MergeAttempt(fresh: fresh, previous: previous.withLock { $0 }, change)
+                previous.withLock { $0 = attempt }
                 var value = fresh
-                try tx.update(&value) { $0 = intended }
+                try session.update(&value) { $0 = attempt.intended }
                 return value
             }
         }
@@ -157,5 +146,30 @@ extension Database {
                 "db.retry_wait": "\(wait)",
             ])
         }
+    }
+}
+
+/// One attempt of a `.merge` modification: the row it read, the row it meant to write and the columns it changed.
+private struct MergeAttempt<M: Model>: Sendable {
+    let base: M
+    let intended: M
+    let changed: [Int]
+
+    /// After a conflict, when the other writer changed none of the columns the previous attempt changed, that
+    /// attempt's column values are re-applied to the fresh row; otherwise `change` runs again on it.
+    init(fresh: M, previous: MergeAttempt?, _ change: (inout M) throws -> Void) throws {
+        let schema = M.schema
+        var intended = fresh
+        if let previous, Set(schema.changedColumnIndices(from: previous.base, to: fresh)).isDisjoint(with: previous.changed) {
+            for index in previous.changed {
+                schema.columns[index].copyValue(from: previous.intended, to: &intended)
+            }
+            changed = previous.changed
+        } else {
+            try change(&intended)
+            changed = schema.changedColumnIndices(from: fresh, to: intended)
+        }
+        base = fresh
+        self.intended = intended
     }
 }

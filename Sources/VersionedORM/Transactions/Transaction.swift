@@ -222,18 +222,28 @@ public final class Transaction {
     /// `raw` for the caller's own SQL, the only kind that can end the transaction behind the library's back.
     @discardableResult
     func send(_ statement: RenderedSQL, raw: Bool = false) throws -> Int {
-        try sending(statement, raw: raw) { try connection.execute($0) }
+        try sending(statement, raw: raw, changesNothing: false) { try connection.execute($0) }
     }
 
     @usableFromInline
     @discardableResult
     func query(_ statement: RenderedSQL, raw: Bool = false, _ body: (inout Row) throws -> Void) throws -> Int {
-        try sending(statement, raw: raw) { try connection.query($0, body) }
+        try sending(statement, raw: raw, changesNothing: false) { try connection.query($0, body) }
+    }
+
+    /// A statement the library rendered that only reads (a find, a query-builder fetch, a version probe). Without
+    /// a transaction, a connection lost during it lost nothing, so it stays a retryable `.connectionLost`
+    /// instead of an unknown commit outcome.
+    @usableFromInline
+    @discardableResult
+    func select(_ statement: RenderedSQL, _ body: (inout Row) throws -> Void) throws -> Int {
+        try sending(statement, raw: false, changesNothing: true) { try connection.query($0, body) }
     }
 
     /// Every statement of the closure goes through here: refused after a failure, values checked, traced, and a
     /// failure recorded so COMMIT cannot pretend it did not happen.
-    private func sending(_ statement: RenderedSQL, raw: Bool, _ run: (RenderedSQL) throws -> Int) throws -> Int {
+    private func sending(_ statement: RenderedSQL, raw: Bool, changesNothing: Bool,
+                         _ run: (RenderedSQL) throws -> Int) throws -> Int {
         try requireActive()
         try requireNotAborted()
         try requireNotCancelled()
@@ -252,7 +262,7 @@ public final class Transaction {
             let reported = error.with(statement: checked, revealValues: context.configuration.revealsValuesInErrors)
             if isAutocommit {
                 // Each statement commits by itself, so a connection lost during one leaves its outcome unknown.
-                if error.kind == .connectionLost {
+                if error.kind == .connectionLost, !changesNothing {
                     throw reported.with(kind: .commitOutcomeUnknown, message:
                         "the connection was lost during a statement that commits by itself: it may or may not have been committed (\(error.message))")
                 }

@@ -62,21 +62,43 @@ func withDatabase(
     poolSize: Int = 4,
     _ body: (Database) async throws -> Void
 ) async throws {
-    var configuration = DatabaseConfiguration(connectionTimeout: connectionTimeout)
-    if let log { configuration.trace = { log.record($0) } }
+    try await withClients(backend, count: 1, log: log, connectionTimeout: connectionTimeout, poolSize: poolSize) {
+        try await body($0[0])
+    }
+}
+
+/// `count` separate `Database` handles on one fresh database, as `count` processes would have: each with its own
+/// pool (and on SQLite its own writer), so they race the way separate application servers do. Only the first
+/// is traced into `log`.
+func withClients(
+    _ backend: Backend,
+    count: Int,
+    log: StatementLog? = nil,
+    connectionTimeout: Duration = .seconds(30),
+    poolSize: Int = 4,
+    _ body: ([Database]) async throws -> Void
+) async throws {
+    func configuration(_ client: Int) -> DatabaseConfiguration {
+        var configuration = DatabaseConfiguration(connectionTimeout: connectionTimeout)
+        if let log, client == 0 { configuration.trace = { log.record($0) } }
+        return configuration
+    }
     switch backend {
     case .sqlite:
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("versioned-orm-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let database = try await Database.sqlite(
-            path: directory.appendingPathComponent("test.sqlite").path,
-            configuration: SQLiteConfiguration(database: configuration, synchronous: .normal))
-        try await run(body, on: database)
+        var databases: [Database] = []
+        for client in 0..<count {
+            databases.append(try await Database.sqlite(
+                path: directory.appendingPathComponent("test.sqlite").path,
+                configuration: SQLiteConfiguration(database: configuration(client), synchronous: .normal)))
+        }
+        try await run(body, on: databases)
     case .postgres:
         // Tests run in parallel; a stock server allows 100 connections, so the suite keeps its own within budget.
-        let permits = try await postgresConnectionBudget.acquire(poolSize + 1)
+        let permits = try await postgresConnectionBudget.acquire((poolSize + 1) * count)
         defer { postgresConnectionBudget.release(permits) }
         // Each test gets its own schema, found through search_path, so tests run in parallel on one server.
         let url = try Backend.postgresURL
@@ -84,10 +106,13 @@ func withDatabase(
         let admin = try await Database.postgres(url: url, configuration: PostgresConfiguration(poolSize: 1))
         try await admin.write { tx in try tx.execute("CREATE SCHEMA \(identifier: schema)") }
         do {
-            let database = try await Database.postgres(configuration: PostgresConfiguration(
-                connectionString: url, parameters: ["options": "-c search_path=\(schema)"],
-                database: configuration, poolSize: poolSize))
-            try await run(body, on: database)
+            var databases: [Database] = []
+            for client in 0..<count {
+                databases.append(try await Database.postgres(configuration: PostgresConfiguration(
+                    connectionString: url, parameters: ["options": "-c search_path=\(schema)"],
+                    database: configuration(client), poolSize: poolSize)))
+            }
+            try await run(body, on: databases)
         } catch {
             _ = try? await admin.write { tx in try tx.execute("DROP SCHEMA \(identifier: schema) CASCADE") }
             await admin.close()
@@ -148,14 +173,14 @@ final class ConnectionBudget: Sendable {
     }
 }
 
-private func run(_ body: (Database) async throws -> Void, on database: Database) async throws {
+private func run(_ body: ([Database]) async throws -> Void, on databases: [Database]) async throws {
     do {
-        try await body(database)
+        try await body(databases)
     } catch {
-        await database.close()
+        for database in databases { await database.close() }
         throw error
     }
-    await database.close()
+    for database in databases { await database.close() }
 }
 
 /// Creates the accounts table and inserts accounts with the given balances.
