@@ -19,7 +19,9 @@ struct ContentionLab {
                     progress("  \(database.name) \(strategy.rawValue.padded(18)) T=\(String(workers).padded(2)) "
                         + "H=\(String(hotRows).padded(3)) \(Int(result.opsPerSecond).description.padded(8, left: true)) ops/s  "
                         + "p99 \(String(result.p99Micros).padded(7, left: true)) µs  retries \(String(result.retries).padded(7, left: true))  "
-                        + "lost \(String(result.lostUpdates).padded(5, left: true))  gave up \(result.errors)  \(result.check)")
+                        + "lost \(String(result.lostUpdates).padded(5, left: true))  gave up \(result.errors)  \(result.check)"
+                        + (result.raw.map { raw in "  | raw \(Int(raw.opsPerSecond)) ops/s, retries \(raw.retries), \(raw.check)"
+                            + " — ratio \(String(format: "%.2f", result.ratio ?? 0))" } ?? ""))
                     results.append(result)
                 }
             }
@@ -88,12 +90,37 @@ struct ContentionLab {
             let refusedOnlyByPolicy = errors == 0 || strategy == .optimisticDefault
             check = (lost == 0 && bumps == applied && refusedOnlyByPolicy) ? "PASS" : "FAIL"
         }
+        let opsPerSecond = Double(increments - errors) / max(seconds, 1e-9)
+        let raw = try await rawBaseline(strategy: strategy, workers: workers, hotRows: hotRows)
         return ContentionResult(
             database: database.name, strategy: strategy.rawValue, workers: workers, hotRows: hotRows,
-            increments: increments, opsPerSecond: Double(increments - errors) / max(seconds, 1e-9),
+            increments: increments, opsPerSecond: opsPerSecond,
             p50Micros: histogram.valueAtPercentile(50), p99Micros: histogram.valueAtPercentile(99),
             maxMicros: histogram.max, retries: outcomes.reduce(0) { $0 + $1.retries }, lostUpdates: lost,
-            check: check, errors: errors, seconds: seconds)
+            check: check, errors: errors, seconds: seconds, raw: raw, ratio: raw.map { opsPerSecond / max($0.opsPerSecond, 1e-9) })
+    }
+
+    /// The cell again through the C APIs, right after the library's run, on a freshly reset table.
+    private func rawBaseline(strategy: Strategy, workers: Int, hotRows: Int) async throws -> RawContentionFigures? {
+        switch database {
+        case .sqlite, .postgres: try await runRaw(strategy: strategy, workers: workers, hotRows: hotRows)
+        case .postgresUnnamed: nil
+        }
+    }
+
+    private func runRaw(strategy: Strategy, workers: Int, hotRows: Int) async throws -> RawContentionFigures {
+        let db = try await database.open(connections: 1)
+        let ids = try await BenchDatabase.resetAccounts(db, rows: tableRows)
+        await db.close()
+        let hot = Array(ids.prefix(hotRows))
+        let (database, increments, tableRows) = (self.database, self.increments, self.tableRows)
+        let outcome = try await onThread {
+            try RawContention(database: database).run(strategy: strategy, workers: workers, hot: hot,
+                                                      increments: increments, tableRows: tableRows)
+        }
+        return RawContentionFigures(opsPerSecond: outcome.opsPerSecond, p50Micros: outcome.p50Micros,
+                                    p99Micros: outcome.p99Micros, retries: outcome.retries,
+                                    lostUpdates: outcome.lostUpdates, check: outcome.check)
     }
 }
 

@@ -21,7 +21,7 @@ enum HTMLReport {
             </style></head><body>
             <h1>VersionedORM lock-bench</h1>
             <p>\(escape(settingsLine(report.settings)))</p>
-            <p class="legend">\(Strategy.allCases.map { "<span><span class=\"swatch\" style=\"background:\(colors[$0.rawValue] ?? "#000")\"></span>\($0.rawValue)</span>" }.joined())</p>
+            <p class="legend">\(Strategy.allCases.map { "<span><span class=\"swatch\" style=\"background:\(colors[$0.rawValue] ?? "#000")\"></span>\($0.rawValue)</span>" }.joined())<span>thick: VersionedORM · dotted: the raw C API doing the same increments</span></p>
             """
         for database in ["sqlite", "postgres"] {
             let cells = report.contention.filter { $0.database == database }
@@ -33,12 +33,17 @@ enum HTMLReport {
             html += "</div>"
         }
         html += "<h2>Contention cells</h2><table><tr><th class=l>database</th><th class=l>strategy</th><th>workers</th><th>hot rows</th>"
-            + "<th>ops/s</th><th>p50 µs</th><th>p99 µs</th><th>max µs</th><th>retries</th><th>lost</th><th>errors</th><th>check</th></tr>"
+            + "<th>ops/s</th><th>p50 µs</th><th>p99 µs</th><th>max µs</th><th>retries</th><th>lost</th><th>errors</th><th>check</th>"
+            + "<th>raw ops/s</th><th>raw p99 µs</th><th>raw retries</th><th>raw check</th><th>ratio</th></tr>"
         for cell in report.contention {
             let checkClass = cell.check == "FAIL" ? "fail" : (cell.check == "PASS" ? "pass" : "")
             html += "<tr><td class=l>\(cell.database)</td><td class=l>\(cell.strategy)</td><td>\(cell.workers)</td><td>\(cell.hotRows)</td>"
                 + "<td>\(Int(cell.opsPerSecond))</td><td>\(cell.p50Micros)</td><td>\(cell.p99Micros)</td><td>\(cell.maxMicros)</td>"
-                + "<td>\(cell.retries)</td><td>\(cell.lostUpdates)</td><td>\(cell.errors)</td><td class=\"\(checkClass)\">\(cell.check)</td></tr>"
+                + "<td>\(cell.retries)</td><td>\(cell.lostUpdates)</td><td>\(cell.errors)</td><td class=\"\(checkClass)\">\(cell.check)</td>"
+                + (cell.raw.map { raw in
+                    "<td>\(Int(raw.opsPerSecond))</td><td>\(raw.p99Micros)</td><td>\(raw.retries)</td><td>\(raw.check)</td>"
+                        + "<td class=\"\((cell.ratio ?? 0) >= 0.8 || cell.strategy == "naive" ? "pass" : "fail")\">\(String(format: "%.2f", cell.ratio ?? 0))</td>"
+                } ?? "<td></td><td></td><td></td><td></td><td></td>") + "</tr>"
         }
         html += "</table><h2>Overhead against the raw driver</h2><table><tr><th class=l>database</th><th class=l>workload</th>"
             + "<th>library (async)</th><th>library (sync)</th><th>raw</th><th>ratio</th><th>sync ratio</th><th>target</th></tr>"
@@ -65,7 +70,7 @@ enum HTMLReport {
     private static func chart(_ cells: [ContentionResult], title: String) -> String {
         let width = 520.0, height = 320.0, left = 70.0, right = 20.0, top = 30.0, bottom = 40.0
         let workers = Set(cells.map(\.workers)).sorted()
-        let peak = max(cells.map(\.opsPerSecond).max() ?? 1, 1) * 1.1
+        let peak = max(cells.flatMap { [$0.opsPerSecond, $0.raw?.opsPerSecond ?? 0] }.max() ?? 1, 1) * 1.1
         func x(_ value: Int) -> Double {
             guard workers.count > 1, let first = workers.first, let last = workers.last else { return left + (width - left - right) / 2 }
             let span = log(Double(last)) - log(Double(first))
@@ -91,6 +96,11 @@ enum HTMLReport {
             let path = points.map { "\(x($0.workers)),\(y($0.opsPerSecond))" }.joined(separator: " ")
             let dash = strategy == .naive ? " stroke-dasharray=\"4 3\"" : ""
             svg += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\"\(dash) points=\"\(path)\"/>"
+            // The raw driver doing the same increments: a thin dotted line of the same colour, the floor to reach.
+            let rawPoints = points.compactMap { point in point.raw.map { "\(x(point.workers)),\(y($0.opsPerSecond))" } }
+            if rawPoints.count == points.count, strategy != .naive {
+                svg += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"1\" stroke-dasharray=\"1 3\" points=\"\(rawPoints.joined(separator: " "))\"/>"
+            }
             for point in points {
                 svg += "<circle cx=\"\(x(point.workers))\" cy=\"\(y(point.opsPerSecond))\" r=\"3\" fill=\"\(color)\"><title>\(strategy.rawValue), \(point.workers) workers: \(Int(point.opsPerSecond)) ops/s, p99 \(point.p99Micros) µs, \(point.retries) retries</title></circle>"
             }

@@ -122,7 +122,7 @@ struct LockBench: AsyncParsableCommand {
             try Data(HTMLReport.render(result).utf8).write(to: page)
             warn("wrote \(page.path)")
         }
-        if contention.contains(where: { $0.check == "FAIL" }) {
+        if contention.contains(where: { $0.check == "FAIL" || $0.raw?.check == "FAIL" }) {
             throw BenchError("an invariant check failed: a strategy other than naive lost or double-counted an update")
         }
     }
@@ -155,7 +155,7 @@ struct LockBench: AsyncParsableCommand {
 
     static func table(_ report: BenchmarkReport) -> String {
         var lines = ["", "Contention (ops/s, latency in µs)",
-                     "database  strategy            T    H      ops/s      p50      p99      max  retries   lost  check"]
+                     "database  strategy            T    H      ops/s      p50      p99      max  retries   lost  check    raw ops/s  raw retries  ratio"]
         for cell in report.contention {
             lines.append([
                 cell.database.padded(9), cell.strategy.padded(18), String(cell.workers).padded(3, left: true),
@@ -163,6 +163,9 @@ struct LockBench: AsyncParsableCommand {
                 String(cell.p50Micros).padded(8, left: true), String(cell.p99Micros).padded(8, left: true),
                 String(cell.maxMicros).padded(8, left: true), String(cell.retries).padded(8, left: true),
                 String(cell.lostUpdates).padded(6, left: true), cell.check.padded(5, left: true),
+                (cell.raw.map { String(Int($0.opsPerSecond)) } ?? "-").padded(12, left: true),
+                (cell.raw.map { String($0.retries) } ?? "-").padded(12, left: true),
+                (cell.ratio.map { String(format: "%.2f", $0) } ?? "-").padded(6, left: true),
             ].joined(separator: " "))
         }
         lines += ["", "Overhead against the raw driver (same SQL, same run; median of alternating rounds)",

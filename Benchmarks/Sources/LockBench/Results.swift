@@ -15,6 +15,20 @@ struct ContentionResult: Codable, Sendable {
     var check: String
     var errors: Int
     var seconds: Double
+    /// The same increments through the C APIs, in the same run (nil where no raw baseline applies: unnamed
+    /// statements, the pooler).
+    var raw: RawContentionFigures?
+    /// opsPerSecond ÷ raw.opsPerSecond.
+    var ratio: Double?
+}
+
+struct RawContentionFigures: Codable, Sendable {
+    var opsPerSecond: Double
+    var p50Micros: UInt64
+    var p99Micros: UInt64
+    var retries: Int
+    var lostUpdates: Int64
+    var check: String
 }
 
 /// One overhead workload: the library against the C API, same SQL, same process, same run.

@@ -32,8 +32,9 @@ enum Strategy: String, CaseIterable, Sendable {
         case .pessimistic:
             return try await db.modify(BenchAccount.self, id: id, using: .pessimistic(.wait)) { $0.balance += 1 }.attempts
         case .atomic:
-            let changed = try await db.write { tx in
-                try BenchAccount.where { $0.id == id }.updateAll(tx) { $0.balance += 1 }
+            // One statement: a transaction around it would only add BEGIN and COMMIT.
+            let changed = try await db.writeWithoutTransaction { session in
+                try BenchAccount.where { $0.id == id }.updateAll(session) { $0.balance += 1 }
             }
             guard changed == 1 else { throw ModificationError.notFound(model: "BenchAccount", id: AnyPrimaryKey(id)) }
             return 1

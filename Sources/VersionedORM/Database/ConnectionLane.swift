@@ -4,7 +4,8 @@ import Synchronization
 /// One connection and the serial queue it is confined to.
 ///
 /// Every call into the driver happens on `queue`, a private serial dispatch queue: blocking C calls run on
-/// dispatch's overcommitting threads, never on Swift's cooperative pool, and one transaction costs one hop.
+/// dispatch's overcommitting threads, never on Swift's cooperative pool. The pool starts work on the queue
+/// (``ConnectionPool/perform(timeout:failIfBusy:_:)``), so one transaction costs one hop there and one back.
 final class ConnectionLane: @unchecked Sendable {
     // @unchecked Sendable is safe: `connection` is read and written only on `queue` (checked by
     // dispatchPrecondition in `withConnection`), a serial queue, so no two threads touch it at once; every other
@@ -59,27 +60,15 @@ final class ConnectionLane: @unchecked Sendable {
         return try body(current)
     }
 
-    /// Hops to the lane's queue once and runs `work` there. Cancelling the calling task sets the flag `work`
-    /// is given and interrupts the statement it is running (sqlite3_interrupt, PQcancel).
-    func perform<T: Sendable>(
-        _ work: @escaping @Sendable (any DatabaseConnection, CancellationFlag) throws -> T
-    ) async throws -> T {
-        try Task.checkCancellation()
-        let flag = CancellationFlag()
-        return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { continuation in
-                queue.async {
-                    self.running.withLock { $0.work = flag }
-                    let result = Result { try self.withConnection { try work($0, flag) } }
-                    self.running.withLock { $0.work = nil }
-                    continuation.resume(with: result)
-                }
-            }
-        } onCancel: {
-            flag.cancel()
-            // PQcancel talks to the server: never on the cooperative thread that cancelled us.
-            interruptQueue.async { self.interrupt(flag) }
-        }
+    /// Runs `work` with this lane's connection, on the lane's queue (the caller is already there), as the lane's
+    /// running work: a cancellation of `flag` interrupts the statement it is running (sqlite3_interrupt,
+    /// PQcancel) and never the next caller's.
+    func runHere<T>(_ flag: CancellationFlag,
+                    _ work: (any DatabaseConnection, CancellationFlag) throws -> T) -> Result<T, any Error> {
+        dispatchPrecondition(condition: .onQueue(queue))
+        running.withLock { $0.work = flag }
+        defer { running.withLock { $0.work = nil } }
+        return Result { try withConnection { try work($0, flag) } }
     }
 
     /// Runs `work` on the lane's queue, blocking the caller.
@@ -87,9 +76,9 @@ final class ConnectionLane: @unchecked Sendable {
         try queue.sync { try withConnection(work) }
     }
 
-    /// Interrupts the running statement if `flag`'s work is still the one running; the lock keeps the next work
-    /// from starting meanwhile.
-    private func interrupt(_ flag: CancellationFlag) {
+    /// Interrupts the running statement if `flag`'s work is the one running; the lock keeps the next work from
+    /// starting meanwhile. Any lane may be asked: only the one running `flag`'s work acts.
+    func interrupt(_ flag: CancellationFlag) {
         running.withLock { running in
             guard running.work === flag else { return }
             running.interrupter?.interrupt()
@@ -108,7 +97,7 @@ final class ConnectionLane: @unchecked Sendable {
 }
 
 /// Where cancellations interrupt statements: a thread of its own, since PQcancel blocks on the network.
-private let interruptQueue = DispatchQueue(label: "versioned-orm.interrupts")
+let interruptQueue = DispatchQueue(label: "versioned-orm.interrupts")
 
 /// Marks a lane's queue with the database that owns it, so a nested `write` inside a transaction closure is
 /// reported at once instead of waiting for a connection it already holds.

@@ -1,7 +1,8 @@
 import Dispatch
 import Synchronization
 
-/// A fixed set of lanes handed out one caller at a time, with a FIFO wait queue and a timeout.
+/// A fixed set of lanes handed out one caller at a time, with a FIFO wait queue and a timeout. Async callers
+/// hand their work to the pool, which runs it on a lane's thread; blocking callers take a lane and give it back.
 final class ConnectionPool: Sendable {
     typealias Waiter = @Sendable (Result<ConnectionLane, any Error>) -> Void
 
@@ -51,17 +52,45 @@ final class ConnectionPool: Sendable {
         state.withLock { $0.waiters.count }
     }
 
-    func acquire(timeout: Duration) async throws -> ConnectionLane {
-        // An idle lane means nobody is queued (release hands lanes to waiters first): take it without a
-        // continuation.
-        if let lane = try acquireIfIdle() { return lane }
-        let id = reserveID()
+    /// Runs `work` on the first lane free, on that lane's thread, and releases the lane there before resuming
+    /// the caller. Under contention a lane goes straight on to the next queued work (a block on its own serial
+    /// queue, run without a thread wake-up) instead of idling until a released caller's task has woken up and
+    /// hopped back: the hop out of and back into Swift concurrency overlaps with other callers' work.
+    ///
+    /// With `failIfBusy`, an idle lane or that error at once; otherwise callers queue in order, up to `timeout`.
+    /// Cancelling the calling task takes a waiting caller out of the queue, and interrupts running work.
+    func perform<T: Sendable>(
+        timeout: Duration,
+        failIfBusy: (any Error)?,
+        _ work: @escaping @Sendable (any DatabaseConnection, CancellationFlag) throws -> T
+    ) async throws -> T {
+        let flag = CancellationFlag()
+        let id: UInt64? = failIfBusy == nil ? reserveID() : nil
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
-                enqueue(id: id, timeout: timeout) { continuation.resume(with: $0) }
+                let start: Waiter = { granted in
+                    switch granted {
+                    case .success(let lane):
+                        lane.queue.async {
+                            let result = lane.runHere(flag, work)
+                            self.release(lane)
+                            continuation.resume(with: result)
+                        }
+                    case .failure(let error):
+                        continuation.resume(throwing: error)
+                    }
+                }
+                if let id {
+                    enqueue(id: id, timeout: timeout, resume: start)
+                } else if let busy = failIfBusy {
+                    start(Result { guard let lane = try acquireIfIdle() else { throw busy }; return lane })
+                }
             }
         } onCancel: {
-            cancel(id: id)
+            if let id { cancel(id: id) }
+            flag.cancel()
+            // PQcancel talks to the server: never on the cooperative thread that cancelled us.
+            interruptQueue.async { for lane in self.lanes { lane.interrupt(flag) } }
         }
     }
 

@@ -229,9 +229,9 @@ public final class Database: Sendable {
         }
     }
 
-    /// The one way onto a connection for every entry point: refuse nesting and tasks already cancelled, take a
-    /// lane (without waiting where NOWAIT on SQLite says so), run `work` on its connection, release it.
-    /// `options` is nil for work without a transaction.
+    /// The one way onto a connection for every async entry point: refuse nesting and tasks already cancelled, run
+    /// `work` on a lane of `pool` (without waiting where NOWAIT on SQLite says so). `options` is nil for work
+    /// without a transaction.
     private func onLane<T: Sendable>(
         _ pool: ConnectionPool,
         options: TransactionOptions?,
@@ -240,9 +240,9 @@ public final class Database: Sendable {
         try rejectNesting()
         // A task cancelled before its transaction starts runs none of it.
         try Task.checkCancellation()
-        let lane = try await acquire(from: pool, options: options)
-        defer { pool.release(lane) }
-        return try await Self.reportingCancellation { try await lane.perform(work) }
+        let busy = busyError(for: options)
+        let timeout = context.configuration.connectionTimeout
+        return try await Self.reportingCancellation { try await pool.perform(timeout: timeout, failIfBusy: busy, work) }
     }
 
     /// The blocking twin of ``onLane(_:options:_:)``.
@@ -267,23 +267,20 @@ public final class Database: Sendable {
         }
     }
 
-    private func acquire(from pool: ConnectionPool, options: TransactionOptions?) async throws -> ConnectionLane {
-        if let lane = try laneWithoutWaiting(from: pool, options: options) { return lane }
-        return try await pool.acquire(timeout: context.configuration.connectionTimeout)
-    }
-
     private func acquireBlocking(from pool: ConnectionPool, options: TransactionOptions?) throws -> ConnectionLane {
-        if let lane = try laneWithoutWaiting(from: pool, options: options) { return lane }
+        if let busy = busyError(for: options) {
+            guard let lane = try pool.acquireIfIdle() else { throw busy }
+            return lane
+        }
         return try pool.acquireBlocking(timeout: context.configuration.connectionTimeout)
     }
 
     /// The driver decides whether these options may wait for a busy connection (see
-    /// ``DatabaseDriver/connectionWait(for:)``); when not, the caller gets an idle one or the driver's error at
-    /// once. Returns nil when the caller should wait as usual.
-    private func laneWithoutWaiting(from pool: ConnectionPool, options: TransactionOptions?) throws -> ConnectionLane? {
+    /// ``DatabaseDriver/connectionWait(for:)``): nil when the caller waits as usual, else the error a caller gets
+    /// at once when no connection is idle.
+    private func busyError(for options: TransactionOptions?) -> (any Error)? {
         guard let options, case .failIfBusy(let error) = driver.connectionWait(for: options) else { return nil }
-        guard let lane = try pool.acquireIfIdle() else { throw error }
-        return lane
+        return error
     }
 
     private func rejectNesting() throws {
