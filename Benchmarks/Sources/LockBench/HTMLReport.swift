@@ -53,7 +53,14 @@ enum HTMLReport {
                 + "<td>\(Int(row.libraryRate)) \(row.unit)</td><td>\(Int(row.librarySyncRate))</td><td>\(Int(row.rawRate))</td>"
                 + "<td class=\(met)>\(String(format: "%.2f", row.ratio))</td><td>\(String(format: "%.2f", row.syncRatio))</td><td>≥ \(row.target)</td></tr>"
         }
-        html += "</table></body></html>\n"
+        html += "</table>"
+        if let peers = report.peers {
+            html += "<h2>Against the peers</h2><pre>\(escape(LockBench.peerLines(report, peers).joined(separator: "\n")))</pre>"
+        }
+        if !report.memory.isEmpty {
+            html += "<h2>Memory</h2><pre>\(escape(LockBench.memoryLines(report).joined(separator: "\n")))</pre>"
+        }
+        html += "</body></html>\n"
         return html
     }
 

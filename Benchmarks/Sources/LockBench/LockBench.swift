@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import BenchSupport
 import RawSQLite
 import VersionedORM
 
@@ -39,8 +40,17 @@ struct LockBench: AsyncParsableCommand {
     @Flag(help: "Skip the contention grid (for profiling the overhead workloads).")
     var overheadOnly = false
 
-    @Option(name: .customLong("workload"), help: "Run only these overhead workloads (W1, W2, W3, W3B); repeatable.")
+    @Option(name: .customLong("workload"), help: "Run only these overhead workloads (W0, W1, W2, W3, W3B); repeatable.")
     var workloads: [String] = []
+
+    @Flag(help: "Measure memory instead: allocations per fetched row and per save (counted by the malloc interposer lock-bench links) and the resident set along --memory-updates modifications.")
+    var memory = false
+
+    @Option(name: .customLong("memory-updates"), help: "Modifications in the --memory run (default 1,000,000; 100,000 with --quick).")
+    var memoryUpdates: Int?
+
+    @Flag(help: "Also run peer-bench (GRDB, PostgresNIO) on the same workloads and databases and report them side by side.")
+    var peers = false
 
     func run() async throws {
         #if DEBUG
@@ -86,8 +96,16 @@ struct LockBench: AsyncParsableCommand {
             postgresSettings: [:], loadAverage: Self.loadAverage(), quick: quick, build: Self.build,
             cores: ProcessInfo.processInfo.activeProcessorCount, date: ISO8601DateFormatter().string(from: Date()))
 
+        var memoryResults: [MemoryResult] = []
         for target in databases {
             try await target.prepare()
+            if memory {
+                guard target.runsOverhead else { continue }
+                warn("\(target.name): memory")
+                let updates = memoryUpdates ?? (quick ? 100_000 : 1_000_000)
+                memoryResults.append(try await MemoryBenchmark(database: target, updates: updates).run(progress: warn))
+                continue
+            }
             if case .postgres = target {
                 let (version, serverSettings) = try await Self.postgresSettings(target)
                 settings.postgresVersion = version
@@ -102,11 +120,27 @@ struct LockBench: AsyncParsableCommand {
             warn("\(target.name): overhead against the raw driver")
             let bench = OverheadBenchmark(database: target, saves: quick ? 2_000 : 20_000, fetches: quick ? 5 : 50,
                                           inserts: quick ? 2_000 : 10_000, rounds: quick ? 3 : 9,
-                                          workloads: workloads.isEmpty ? ["W1", "W2", "W3", "W3B"] : Set(workloads))
+                                          workloads: workloads.isEmpty ? ["W0", "W1", "W2", "W3", "W3B"] : Set(workloads))
             overhead += try await bench.run(progress: warn)
         }
+        var peerReport: PeerReport?
+        if peers && !memory {
+            warn("peers: GRDB and PostgresNIO on the same workloads")
+            let direct = databases.compactMap { target -> String? in
+                if case .postgres(let url) = target { return url }
+                return nil
+            }.first
+            do {
+                peerReport = try PeerRun(databases: database.rawValue, postgresURL: direct, quick: quick,
+                                         overheadOnly: overheadOnly, workloads: workloads).run()
+            } catch {
+                // The library's figures of this run are worth keeping without the peers'.
+                warn("peers: \(error); the report goes on without them")
+            }
+        }
         settings.loadAverage = Self.loadAverage()
-        let result = BenchmarkReport(settings: settings, contention: contention, overhead: overhead)
+        let result = BenchmarkReport(settings: settings, contention: contention, overhead: overhead, memory: memoryResults,
+                                     peers: peerReport)
         print(Self.table(result))
 
         if let json {
@@ -125,6 +159,47 @@ struct LockBench: AsyncParsableCommand {
         if contention.contains(where: { $0.check == "FAIL" || $0.raw?.check == "FAIL" }) {
             throw BenchError("an invariant check failed: a strategy other than naive lost or double-counted an update")
         }
+    }
+
+    /// Each workload and contention cell: VersionedORM (async), the raw driver and the peer's best variant.
+    static func peerLines(_ report: BenchmarkReport, _ peers: PeerReport) -> [String] {
+        var lines = ["", "Against the peers (best variant of each; ratio = VersionedORM ÷ peer)",
+                     "database  workload     VersionedORM            raw    peer best  peer variant                                   ratio"]
+        for row in report.overhead {
+            guard let best = peers.peers.filter({ $0.database == row.database && $0.workload == row.workload })
+                .max(by: { $0.rate < $1.rate }) else { continue }
+            lines.append([row.database.padded(9), row.workload.padded(8), String(Int(row.libraryRate)).padded(16, left: true),
+                          String(Int(row.rawRate)).padded(14, left: true), String(Int(best.rate)).padded(12, left: true),
+                          " " + "\(best.peer) \(best.variant)".padded(46), String(format: "%6.2f", row.libraryRate / max(best.rate, 1e-9))]
+                .joined(separator: " "))
+        }
+        lines += ["", "database  strategy      T    H  VersionedORM      raw  peer best  peer variant                                             ratio"]
+        for cell in report.contention where ["optimistic", "pessimistic", "atomic"].contains(cell.strategy) {
+            guard let best = peers.contention.filter({ $0.database == cell.database && $0.strategy == cell.strategy
+                && $0.workers == cell.workers && $0.hotRows == cell.hotRows && $0.check == "PASS" })
+                .max(by: { $0.opsPerSecond < $1.opsPerSecond }) else { continue }
+            lines.append([cell.database.padded(9), cell.strategy.padded(12), String(cell.workers).padded(3, left: true),
+                          String(cell.hotRows).padded(4, left: true), String(Int(cell.opsPerSecond)).padded(13, left: true),
+                          (cell.raw.map { String(Int($0.opsPerSecond)) } ?? "-").padded(8, left: true),
+                          String(Int(best.opsPerSecond)).padded(10, left: true), " " + "\(best.peer) \(best.variant)".padded(56),
+                          String(format: "%6.2f", cell.opsPerSecond / max(best.opsPerSecond, 1e-9))].joined(separator: " "))
+        }
+        return lines
+    }
+
+    static func memoryLines(_ report: BenchmarkReport) -> [String] {
+        var lines: [String] = []
+        for result in report.memory {
+            lines += ["", "Memory, \(result.database)"]
+            for figure in result.allocations {
+                lines.append("  \(figure.operation.padded(32)) × \(String(figure.operations).padded(6, left: true)): "
+                    + String(format: "%6.1f allocations, %8.0f bytes each", figure.perOperation, figure.bytesPerOperation))
+            }
+            if !result.allocationsCounted { lines.append("  allocations not counted: the malloc interposer is not active") }
+            lines.append("  resident set (MiB) by updates: " + result.resident.map { "\($0.updates): \($0.residentKiB / 1024)" }
+                .joined(separator: ", ") + "; peak \(result.peakResidentKiB / 1024) MiB")
+        }
+        return lines
     }
 
     static var build: String {
@@ -177,6 +252,10 @@ struct LockBench: AsyncParsableCommand {
                 String(format: "%7.2f", row.ratio), String(format: "%11.2f", row.syncRatio), "≥ \(row.target)",
             ].joined(separator: " "))
         }
+        if let peers = report.peers {
+            lines += Self.peerLines(report, peers)
+        }
+        lines += memoryLines(report)
         return lines.joined(separator: "\n")
     }
 }

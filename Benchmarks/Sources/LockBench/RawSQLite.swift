@@ -1,3 +1,4 @@
+import BenchSupport
 import Foundation
 import RawSQLite
 
@@ -120,9 +121,4 @@ final class RawSQLiteConnection {
         }
         try exec("COMMIT")
     }
-}
-
-struct BenchError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }

@@ -1,3 +1,5 @@
+import BenchSupport
+
 /// One cell of the contention grid.
 struct ContentionResult: Codable, Sendable {
     var database: String
@@ -64,4 +66,7 @@ struct BenchmarkReport: Codable, Sendable {
     var settings: Settings
     var contention: [ContentionResult]
     var overhead: [OverheadResult]
+    var memory: [MemoryResult] = []
+    /// peer-bench's figures from the same sitting (`--peers`).
+    var peers: PeerReport?
 }

@@ -30,6 +30,10 @@ public final class Schema<M: Model>: Sendable {
     public let problem: String?
     /// The positions in ``columns`` of the columns outside the version (`versioned: false`).
     let unversionedColumns: Set<Int>
+    /// The data columns a full save writes: those under the version. A column outside it is never written from a
+    /// loaded copy wholesale, because its version check cannot see the changes others made to that column.
+    /// Kept rather than computed: every save reads it.
+    let versionedColumnIndices: [Int]
     /// The property `init(row:)` reads at each position: key, columns, version.
     @usableFromInline let decodingOrder: [AnyKeyPath & Sendable]
     private let readKey: @Sendable (M) -> M.Key?
@@ -89,6 +93,7 @@ public final class Schema<M: Model>: Sendable {
         self.versionColumn = versionColumn
         self.columns = columns
         unversionedColumns = Set(columns.indices.filter { !columns[$0].isVersioned })
+        versionedColumnIndices = columns.indices.filter { columns[$0].isVersioned }
         decodingOrder = [primaryKey as AnyKeyPath & Sendable] + columns.map { $0.keyPath as AnyKeyPath & Sendable }
             + [version as AnyKeyPath & Sendable]
 
@@ -130,12 +135,9 @@ public final class Schema<M: Model>: Sendable {
 
     /// Whether writing exactly these data columns leaves the version alone: all of them are outside it.
     func isUnversionedWrite(_ columnIndices: some Collection<Int>) -> Bool {
-        !columnIndices.isEmpty && columnIndices.allSatisfy(unversionedColumns.contains)
+        // Most schemas have no column outside the version: no set lookups then.
+        !unversionedColumns.isEmpty && !columnIndices.isEmpty && columnIndices.allSatisfy(unversionedColumns.contains)
     }
-
-    /// The data columns a full save writes: those under the version. A column outside it is never written from a
-    /// loaded copy wholesale, because its version check cannot see the changes others made to that column.
-    var versionedColumnIndices: [Int] { columns.indices.filter { !unversionedColumns.contains($0) } }
 
     /// `version = CASE WHEN version < ? THEN version + 1 END`, bound with Int64.max: the bump of bulk and
     /// unversioned writes. At Int64.max it yields NULL, which the NOT NULL version column refuses on both

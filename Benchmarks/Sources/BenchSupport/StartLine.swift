@@ -1,16 +1,16 @@
 import Synchronization
 
 /// Holds workers until all of them are ready, then releases them together and notes when.
-final class StartLine: Sendable {
+public final class StartLine: Sendable {
     private let state: Mutex<(waiting: [CheckedContinuation<Void, Never>], opened: ContinuousClock.Instant?)>
     private let expected: Int
 
-    init(workers: Int) {
+    public init(workers: Int) {
         expected = workers
         state = Mutex(([], nil))
     }
 
-    func arrive() async {
+    public func arrive() async {
         await withCheckedContinuation { continuation in
             let released: [CheckedContinuation<Void, Never>] = state.withLock { state in
                 state.waiting.append(continuation)
@@ -23,5 +23,5 @@ final class StartLine: Sendable {
         }
     }
 
-    var openedAt: ContinuousClock.Instant? { state.withLock { $0.opened } }
+    public var openedAt: ContinuousClock.Instant? { state.withLock { $0.opened } }
 }

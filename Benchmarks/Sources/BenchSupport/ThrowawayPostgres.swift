@@ -2,14 +2,14 @@ import Foundation
 
 /// A PostgreSQL server for the run: the project's own scripts/with-postgres.sh starts a throwaway cluster and
 /// keeps it up while this process holds its standard input open; closing it stops and removes the cluster.
-final class ThrowawayPostgres {
-    let url: String
+public final class ThrowawayPostgres {
+    public let url: String
     /// The transaction-pooling PgBouncer the script starts in front of it, when PgBouncer is installed.
-    let poolerURL: String?
+    public let poolerURL: String?
     private let process: Process
     private let input: Pipe
 
-    init() throws {
+    public init() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent()
         let script = root.appendingPathComponent("scripts/with-postgres.sh").path
@@ -44,7 +44,7 @@ final class ThrowawayPostgres {
         }
     }
 
-    func stop() {
+    public func stop() {
         try? input.fileHandleForWriting.close()
         process.waitUntilExit()
     }
