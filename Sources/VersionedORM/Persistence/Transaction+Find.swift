@@ -2,8 +2,17 @@ extension Transaction {
     /// The row with this primary key, or nil.
     @inlinable
     public func find<M: Model>(_ type: M.Type, id: M.Key) throws -> M? {
+        try find(type, id: id, lockingAs: readLock)
+    }
+
+    /// The find with an explicit row lock (`FOR UPDATE [NOWAIT | SKIP LOCKED]`; on SQLite, whose transaction holds
+    /// the database's write lock, no clause): the statement's text comes from the persistence cache, not from a
+    /// query rendered per call, so a pessimistic modification costs what a find costs.
+    @inlinable
+    func find<M: Model>(_ type: M.Type, id: M.Key, lockingAs lock: RowLockWait?) throws -> M? {
         try requireActive()
-        let prepared = try PersistenceStatement(.findByKey(locking: readLock)).prepared(for: schema(for: M.self), dialect: dialect)
+        if lock != nil, isReadOnly || isAutocommit { throw UsageError.rowLockOutsideWriteTransaction }
+        let prepared = try PersistenceStatement(.findByKey(locking: lock)).prepared(for: schema(for: M.self), dialect: dialect)
         var model: M?
         try select(prepared.statement(key: id.databaseValue)) { row in
             if model == nil { model = try M.decode(&row) }

@@ -169,11 +169,3 @@ extension Model {
         Query().order(terms)
     }
 }
-
-extension Query {
-    /// The row with this primary key.
-    static func primaryKey(_ id: M.Key) -> Query {
-        let keyColumn = M.schema.primaryKeyColumn
-        return Query().where { _ in SQLExpression("(\(identifier: keyColumn) = \(id))") }
-    }
-}

@@ -92,7 +92,7 @@ extension Database {
         let requested = ContinuousClock.now
         do {
             return try await write(options: TransactionOptions(waitForWriteLock: wait != .noWait)) { tx in
-                let locked = try Query<M>.primaryKey(id).forUpdate(wait).fetchOne(tx)
+                let locked = try tx.find(M.self, id: id, lockingAs: wait)
                 ContentionMetrics.recordLockWait(model: model, duration: requested.duration(to: .now))
                 guard var value = locked else {
                     if wait == .skipLocked, try tx.find(M.self, id: id) != nil {
