@@ -9,13 +9,15 @@ struct ContentionLab {
     let workerCounts: [Int]
     let hotRowCounts: [Int]
     let increments: Int
+    /// The strategies to run, all by default.
+    var strategies: [Strategy] = Strategy.allCases
     let tableRows = 1_000
 
     func run(progress: (String) -> Void) async throws -> [ContentionResult] {
         var results: [ContentionResult] = []
         for hotRows in hotRowCounts {
             for workers in workerCounts {
-                for strategy in Strategy.allCases {
+                for strategy in strategies {
                     let result = try await runCell(strategy: strategy, workers: workers, hotRows: hotRows)
                     progress("  \(database.name) \(strategy.rawValue.padded(18)) T=\(String(workers).padded(2)) "
                         + "H=\(String(hotRows).padded(3)) \(Int(result.opsPerSecond).description.padded(8, left: true)) ops/s  "

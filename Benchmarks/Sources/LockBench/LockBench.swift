@@ -49,6 +49,9 @@ struct LockBench: AsyncParsableCommand {
     @Option(name: .customLong("memory-updates"), help: "Modifications in the --memory run (default 1,000,000; 100,000 with --quick).")
     var memoryUpdates: Int?
 
+    @Option(name: .customLong("strategy"), help: "Run only these strategies in the contention grid (for profiling one); repeatable.")
+    var strategies: [String] = []
+
     @Flag(help: "Also run peer-bench (GRDB, PostgresNIO) on the same workloads and databases and report them side by side.")
     var peers = false
 
@@ -113,7 +116,15 @@ struct LockBench: AsyncParsableCommand {
             }
             if !overheadOnly {
                 warn("\(target.name): contention grid (\(increments) increments per cell)")
-                let lab = ContentionLab(database: target, workerCounts: workers, hotRowCounts: hotRows, increments: increments)
+                var lab = ContentionLab(database: target, workerCounts: workers, hotRowCounts: hotRows, increments: increments)
+                if !strategies.isEmpty {
+                    lab.strategies = try strategies.map { name in
+                        guard let strategy = Strategy(rawValue: name) else {
+                            throw BenchError("unknown strategy \(name): use \(Strategy.allCases.map(\.rawValue).joined(separator: ", "))")
+                        }
+                        return strategy
+                    }
+                }
                 contention += try await lab.run(progress: warn)
             }
             guard target.runsOverhead else { continue }
