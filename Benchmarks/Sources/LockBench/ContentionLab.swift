@@ -61,9 +61,7 @@ struct ContentionLab {
                         } catch {
                             outcome.errors += 1
                         }
-                        let elapsed = started.duration(to: .now)
-                        let micros = UInt64(max(0, elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000))
-                        _ = outcome.histogram.record(micros)
+                        _ = outcome.histogram.record(started.duration(to: .now).micros)
                     }
                     return outcome
                 }
@@ -124,18 +122,5 @@ struct ContentionLab {
         return RawContentionFigures(opsPerSecond: outcome.opsPerSecond, p50Micros: outcome.p50Micros,
                                     p99Micros: outcome.p99Micros, retries: outcome.retries,
                                     lostUpdates: outcome.lostUpdates, check: outcome.check)
-    }
-}
-
-extension Duration {
-    var seconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
-    }
-}
-
-extension String {
-    func padded(_ width: Int, left: Bool = false) -> String {
-        let fill = String(repeating: " ", count: max(0, width - count))
-        return left ? fill + self : self + fill
     }
 }

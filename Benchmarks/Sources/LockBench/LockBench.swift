@@ -270,7 +270,3 @@ struct LockBench: AsyncParsableCommand {
         return lines.joined(separator: "\n")
     }
 }
-
-func warn(_ message: String) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
-}

@@ -80,19 +80,24 @@ struct MemoryBenchmark {
     }
 
     static func counted<T>(_ body: () throws -> T) throws -> Counted {
-        MallocInterposerSwift.initialize()
-        MallocInterposerSwift.hook()
+        startCounting()
         _ = try body()
-        MallocInterposerSwift.unhook()
-        let statistics = MallocInterposerSwift.getStatistics()
-        return (statistics.mallocCount, statistics.mallocBytesCount)
+        return stopCounting()
     }
 
     /// Async work counts every thread's allocations, the lane's included; nothing else runs meanwhile.
     static func countedAsync(_ body: () async throws -> Void) async throws -> Counted {
+        startCounting()
+        try await body()
+        return stopCounting()
+    }
+
+    private static func startCounting() {
         MallocInterposerSwift.initialize()
         MallocInterposerSwift.hook()
-        try await body()
+    }
+
+    private static func stopCounting() -> Counted {
         MallocInterposerSwift.unhook()
         let statistics = MallocInterposerSwift.getStatistics()
         return (statistics.mallocCount, statistics.mallocBytesCount)

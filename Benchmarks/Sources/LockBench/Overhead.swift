@@ -308,12 +308,6 @@ struct OverheadBenchmark {
         "  \(result.database) \(result.workload): library \(Int(result.libraryRate)) \(result.unit) (sync \(Int(result.librarySyncRate))), "
             + "raw \(Int(result.rawRate)) — ratio \(String(format: "%.2f", result.ratio)) (sync \(String(format: "%.2f", result.syncRatio))), target ≥ \(result.target)"
     }
-
-    private func median(_ values: [Double]) -> Double {
-        let sorted = values.sorted()
-        guard !sorted.isEmpty else { return 0 }
-        return sorted.count.isMultiple(of: 2) ? (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2 : sorted[sorted.count / 2]
-    }
 }
 
 /// The statements a traced database sent.

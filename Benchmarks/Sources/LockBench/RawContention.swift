@@ -76,9 +76,7 @@ struct RawContention {
                         let id = hot[Int(random.next() % UInt64(hot.count))]
                         let started = ContinuousClock.now
                         retries += try client.increment(id: id, plan: plan, random: &random)
-                        let elapsed = started.duration(to: .now)
-                        _ = histogram.record(UInt64(max(0, elapsed.components.seconds * 1_000_000
-                            + elapsed.components.attoseconds / 1_000_000_000_000)))
+                        _ = histogram.record(started.duration(to: .now).micros)
                     }
                 } catch {
                     failure.withLock { $0 = $0 ?? error }

@@ -11,12 +11,20 @@ extension Transaction {
     @inlinable
     func find<M: Model>(_ type: M.Type, id: M.Key, lockingAs lock: RowLockWait?) throws -> M? {
         try requireActive()
-        if lock != nil, isReadOnly || isAutocommit { throw UsageError.rowLockOutsideWriteTransaction }
+        if lock != nil { try requireRowLockAllowed() }
         let prepared = try PersistenceStatement(.findByKey(locking: lock)).prepared(for: schema(for: M.self), dialect: dialect)
         var model: M?
         try select(prepared.statement(key: id.databaseValue)) { row in
             if model == nil { model = try M.decode(&row) }
         }
         return model
+    }
+
+    /// Row locks need a write transaction: a read-only one cannot lock, and without a transaction the lock would
+    /// end with the statement.
+    @usableFromInline
+    func requireRowLockAllowed() throws {
+        try requireActive()
+        if isReadOnly || isAutocommit { throw UsageError.rowLockOutsideWriteTransaction }
     }
 }

@@ -99,8 +99,7 @@ public struct Query<M: Model>: Sendable {
     @usableFromInline
     func checkRowLock(_ transaction: Transaction) throws {
         guard rowLock != nil else { return }
-        try transaction.requireActive()
-        if transaction.isReadOnly || transaction.isAutocommit { throw UsageError.rowLockOutsideWriteTransaction }
+        try transaction.requireRowLockAllowed()
     }
 
     /// The WHERE clause alone, for statements other than SELECT; refuses what only a SELECT can take.

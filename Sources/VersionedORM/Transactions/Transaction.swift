@@ -11,7 +11,7 @@ public final class Transaction {
     /// True inside `read`: the library's write operations throw, and the database refuses raw writes.
     public let isReadOnly: Bool
     /// True behind an ``AutocommitSession``: each statement commits on its own.
-    @usableFromInline let isAutocommit: Bool
+    let isAutocommit: Bool
     /// Set by ``TransactionOptions/lockingReads``: finds and fetches lock what they read.
     @usableFromInline let readLock: RowLockWait?
     private let connection: any DatabaseConnection
