@@ -40,8 +40,8 @@ extension Transaction {
                 return
             }
         }
-        ContentionMetrics.recordConflict(model: String(describing: M.self))
-        throw StaleRecordError(model: String(describing: M.self), table: schema.table, primaryKey: id,
+        ContentionMetrics.recordConflict(model: M.schema.modelName)
+        throw StaleRecordError(model: M.schema.modelName, table: schema.table, primaryKey: id,
                                expectedVersion: version, current: .modified(currentVersion: currentVersion),
                                operation: .update)
     }

@@ -21,7 +21,7 @@ extension Transaction {
         var returned: M.Key?
         try query(statement) { row in returned = try row.decode(M.Key.self, at: 0) }
         guard let returned else {
-            throw PersistenceError.unexpectedRowCount(model: String(describing: M.self), operation: .insert, count: 0)
+            throw PersistenceError.unexpectedRowCount(model: M.schema.modelName, operation: .insert, count: 0)
         }
         let version = versionLedger.isActive ? try versionAfterInsert(of: AnyPrimaryKey(returned), schema: schema) : 1
         // Key, columns in schema order, version: the values already bound, found by their slots.
@@ -79,7 +79,7 @@ extension Transaction {
                 returned.append(generated ? .integer(try row.decode(Int64.self, at: 0)) : try row.value(at: 0))
             }
             guard returned.count == chunk.count else {
-                throw PersistenceError.unexpectedRowCount(model: String(describing: M.self), operation: .insert,
+                throw PersistenceError.unexpectedRowCount(model: M.schema.modelName, operation: .insert,
                                                           count: returned.count)
             }
             if generated {
@@ -115,7 +115,7 @@ extension Transaction {
         let row = SavepointVersionLedger.RowKey(table: schema.table, key: key)
         var version: Int64 = 1
         if let floor = versionLedger.floor(for: row) {
-            version = try nextVersion(of: row, after: floor, model: String(describing: M.self))
+            version = try nextVersion(of: row, after: floor, model: M.schema.modelName)
             let update: SQL = """
                 UPDATE \(identifier: row.table) SET \(identifier: schema.versionColumn) = \(version) \
                 WHERE \(identifier: schema.primaryKeyColumn) = \(key: row.key)

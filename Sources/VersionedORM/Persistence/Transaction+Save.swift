@@ -30,7 +30,7 @@ extension Transaction {
         var indices: [Int] = []
         for keyPath in keyPaths {
             guard let index = schema.columnIndex(for: keyPath) else {
-                throw PersistenceError.unknownColumn(model: String(describing: M.self), property: "\(keyPath)")
+                throw PersistenceError.unknownColumn(model: M.schema.modelName, property: "\(keyPath)")
             }
             if !indices.contains(index) { indices.append(index) }
         }

@@ -20,7 +20,7 @@ extension Transaction {
         guard schema.key(of: changed) == schema.key(of: value),
               changed[keyPath: schema.version] == value[keyPath: schema.version]
         else {
-            throw PersistenceError.identityChanged(model: String(describing: M.self))
+            throw PersistenceError.identityChanged(model: M.schema.modelName)
         }
         let indices = schema.changedColumnIndices(from: value, to: changed)
         if !indices.isEmpty {

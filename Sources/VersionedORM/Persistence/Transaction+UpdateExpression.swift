@@ -31,9 +31,9 @@ extension Transaction {
         if bumps {
             if checks {
                 guard version < Int64.max else {
-                    throw PersistenceError.versionOverflow(model: String(describing: M.self), primaryKey: id)
+                    throw PersistenceError.versionOverflow(model: M.schema.modelName, primaryKey: id)
                 }
-                let next = try nextVersion(of: row, after: version, model: String(describing: M.self))
+                let next = try nextVersion(of: row, after: version, model: M.schema.modelName)
                 setList.append("\(identifier: schema.versionColumn) = \(next)")
             } else {
                 // The row's current version is unknown here; a burned one is moved past first, as bulk updates do.
@@ -57,7 +57,7 @@ extension Transaction {
                 throw try staleRecordError(M.self, id: id, expectedVersion: version, operation: .update)
             }
             if refreshed.isEmpty { throw deletedRowError(M.self, id: id, expectedVersion: version, operation: .update) }
-            throw PersistenceError.unexpectedRowCount(model: String(describing: M.self), operation: .update,
+            throw PersistenceError.unexpectedRowCount(model: M.schema.modelName, operation: .update,
                                                       count: refreshed.count)
         }
         if bumps, versionLedger.isActive {

@@ -8,10 +8,10 @@ extension Transaction {
         try schema.validate()
         let version = value[keyPath: schema.version]
         guard let id = schema.key(of: value).map(AnyPrimaryKey.init), version != 0 else {
-            throw PersistenceError.notInserted(model: String(describing: M.self), operation: operation)
+            throw PersistenceError.notInserted(model: M.schema.modelName, operation: operation)
         }
         guard version > 0 else {
-            throw PersistenceError.invalidVersion(model: String(describing: M.self), version: version)
+            throw PersistenceError.invalidVersion(model: M.schema.modelName, version: version)
         }
         return (id, version)
     }
@@ -29,7 +29,7 @@ extension Transaction {
             try unversionedWrite(value, id: id, version: version, columnIndices: columnIndices, operation: operation)
             return version
         }
-        let model = String(describing: M.self)
+        let model = M.schema.modelName
         guard version < Int64.max else {
             throw PersistenceError.versionOverflow(model: model, primaryKey: id)
         }
@@ -75,7 +75,7 @@ extension Transaction {
         case 0:
             throw deletedRowError(M.self, id: id, expectedVersion: version, operation: operation)
         default:
-            throw PersistenceError.unexpectedRowCount(model: String(describing: M.self), operation: operation,
+            throw PersistenceError.unexpectedRowCount(model: M.schema.modelName, operation: operation,
                                                       count: changed)
         }
     }
@@ -102,7 +102,7 @@ extension Transaction {
             return try write()
         } catch let error as DatabaseError
             where error.kind == .notNullViolation && error.columnName == schema(for: M.self).versionColumn {
-            throw PersistenceError.versionOverflow(model: String(describing: M.self), primaryKey: primaryKey)
+            throw PersistenceError.versionOverflow(model: M.schema.modelName, primaryKey: primaryKey)
         }
     }
 
@@ -114,7 +114,7 @@ extension Transaction {
         case 0:
             throw try staleRecordError(M.self, id: id, expectedVersion: version, operation: operation)
         default:
-            throw PersistenceError.unexpectedRowCount(model: String(describing: M.self), operation: operation,
+            throw PersistenceError.unexpectedRowCount(model: M.schema.modelName, operation: operation,
                                                       count: changed)
         }
     }
@@ -122,7 +122,7 @@ extension Transaction {
     /// A write that did not check the version changed nothing: the row can only be gone.
     func deletedRowError<M: Model>(_ type: M.Type, id: AnyPrimaryKey, expectedVersion: Int64,
                                    operation: WriteOperation) -> StaleRecordError {
-        StaleRecordError(model: String(describing: M.self), table: schema(for: M.self).table, primaryKey: id,
+        StaleRecordError(model: M.schema.modelName, table: schema(for: M.self).table, primaryKey: id,
                          expectedVersion: expectedVersion, current: .deleted, operation: operation)
     }
 
@@ -140,11 +140,11 @@ extension Transaction {
         case .none: state = .deleted
         case .some(let version): state = .modified(currentVersion: version ?? 0)
         }
-        ContentionMetrics.recordConflict(model: String(describing: M.self))
+        ContentionMetrics.recordConflict(model: M.schema.modelName)
         context.configuration.logger.debug("stale record", metadata: [
             "db.model": "\(M.self)", "db.operation": "\(operation)", "db.expected_version": "\(expectedVersion)",
         ])
-        return StaleRecordError(model: String(describing: M.self), table: schema.table, primaryKey: id,
+        return StaleRecordError(model: M.schema.modelName, table: schema.table, primaryKey: id,
                                 expectedVersion: expectedVersion, current: state, operation: operation)
     }
 }

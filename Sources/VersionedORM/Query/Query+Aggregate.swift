@@ -9,7 +9,7 @@ extension Query {
         if let filter = try filterClause(for: "aggregate") { statement.append(filter) }
         var result: V?
         try transaction.select(transaction.render(statement)) { row in result = try row.decode(V.self, at: 0) }
-        guard let result else { throw RowDecodingError(model: String(describing: M.self), columnIndex: nil,
+        guard let result else { throw RowDecodingError(model: M.schema.modelName, columnIndex: nil,
                                                        reason: "an aggregate returned no row") }
         return result
     }

@@ -56,7 +56,7 @@ extension Database {
     ) async throws -> Modification<M> {
         let query = Query<M>().where(condition).limit(2)
         let matches = try await read { tx in try query.fetchAll(tx) }
-        let model = String(describing: M.self)
+        let model = M.schema.modelName
         guard matches.count < 2 else { throw ModificationError.notUnique(model: model) }
         guard let row = matches.first, let key = M.schema.key(of: row) else { throw ModificationError.noMatch(model: model) }
         return try await modify(M.self, id: key, using: strategy, change)
@@ -64,7 +64,7 @@ extension Database {
 
     private static func current<M: Model>(_ type: M.Type, id: M.Key, in session: AutocommitSession) throws -> M {
         guard let value = try session.find(M.self, id: id) else {
-            throw ModificationError.notFound(model: String(describing: M.self), id: AnyPrimaryKey(id))
+            throw ModificationError.notFound(model: M.schema.modelName, id: AnyPrimaryKey(id))
         }
         return value
     }
@@ -78,7 +78,7 @@ extension Database {
             let indices = M.schema.changedColumnIndices(from: current, to: changed)
             if indices.isEmpty { return current }
             guard try session.transaction.unversionedUpdate(changed, id: AnyPrimaryKey(id), columnIndices: indices) == 1 else {
-                throw ModificationError.notFound(model: String(describing: M.self), id: AnyPrimaryKey(id))
+                throw ModificationError.notFound(model: M.schema.modelName, id: AnyPrimaryKey(id))
             }
             var written = changed
             written[keyPath: M.schema.version] = current[keyPath: M.schema.version] + 1
@@ -88,7 +88,7 @@ extension Database {
 
     private func modifyPessimistically<M: Model>(_ type: M.Type, id: M.Key, wait: RowLockWait,
                                                  _ change: @escaping @Sendable (inout M) throws -> Void) async throws -> M {
-        let model = String(describing: M.self)
+        let model = M.schema.modelName
         let requested = ContinuousClock.now
         do {
             return try await write(options: TransactionOptions(waitForWriteLock: wait != .noWait)) { tx in
@@ -131,7 +131,7 @@ extension Database {
     /// Runs `operation` under `policy`, counting and logging each retry against the model.
     func retrying<M: Model, T: Sendable>(_ type: M.Type, _ policy: RetryPolicy,
                                          _ operation: (Int) async throws -> T) async throws -> Retried<T> {
-        try await retrying(model: String(describing: M.self), policy, operation)
+        try await retrying(model: M.schema.modelName, policy, operation)
     }
 
     /// Runs `operation` under `policy`, counting and logging each retry under `model` (a model's name, or
