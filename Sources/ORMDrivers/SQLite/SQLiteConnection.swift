@@ -14,6 +14,9 @@ final class SQLiteConnection: DatabaseConnection {
     /// Set while a transaction that must not wait for the write lock begins.
     private var failsInsteadOfWaiting = false
     private let sqliteInterrupter: SQLiteInterrupter
+    private let rowIDKeys = SQLiteRowIDKeys()
+    /// The cached statement that ran last, so a rowid read right after an INSERT needs no cache lookup.
+    private var lastPersistent: OpaquePointer?
 
     init(path: String, role: ConnectionRole, inMemory: Bool, configuration: SQLiteConfiguration) throws {
         guard sqlite3_libversion_number() >= 3_035_000 else {
@@ -101,6 +104,7 @@ final class SQLiteConnection: DatabaseConnection {
     private func run(_ statement: RenderedSQL, _ body: (inout Row) throws -> Void) throws -> Int {
         let persistent = statement.caching == .persistent
         let prepared = try prepare(statement.text, persistent: persistent)
+        lastPersistent = persistent ? prepared : nil
         var failed = false
         defer {
             if !persistent {
@@ -140,6 +144,40 @@ final class SQLiteConnection: DatabaseConnection {
         return sqlite3_total_changes64(handle) == totalBefore ? 0 : Int(sqlite3_changes64(handle))
     }
 
+    func keyIsRowID(table: String, keyColumn: String, insert: String) throws -> Bool {
+        let statement = try prepare(insert, persistent: true)
+        if let known = rowIDKeys.answer(for: statement) { return known }
+        let isRowID = try queryKeyIsRowID(table: table, keyColumn: keyColumn)
+        rowIDKeys.record(isRowID, for: statement)
+        return isRowID
+    }
+
+    func insertedRowIDKey(table: String, keyColumn: String, insert: String) throws -> Int64? {
+        let rowID = sqlite3_last_insert_rowid(handle)
+        if let statement = lastPersistent, insert.withCString({ strcmp($0, sqlite3_sql(statement)) == 0 }),
+           rowIDKeys.answer(for: statement) == true {
+            return rowID
+        }
+        // The schema changed between the check and the INSERT, which SQLite recompiled: ask again, and if the
+        // key is no longer the rowid, read it by the rowid of the row just inserted.
+        if try queryKeyIsRowID(table: table, keyColumn: keyColumn) { return rowID }
+        let dialect = SQLiteDialect()
+        let lookup = RenderedSQL(
+            text: "SELECT \(dialect.quote(identifier: keyColumn)) FROM \(dialect.quote(identifier: table)) WHERE rowid = ?",
+            binds: [.integer(rowID)], caching: .transient)
+        var key: Int64?
+        _ = try run(lookup) { row in key = try row.decode(Int64?.self, at: 0) }
+        return key
+    }
+
+    private func queryKeyIsRowID(table: String, keyColumn: String) throws -> Bool {
+        var isRowID = false
+        _ = try run(RenderedSQL(text: SQLiteRowIDKeys.aliasQuery, binds: [.text(table), .text(keyColumn)])) { row in
+            isRowID = try row.decode(Int64?.self, at: 0) == 1
+        }
+        return isRowID
+    }
+
     private func prepare(_ sql: String, persistent: Bool) throws -> OpaquePointer {
         if persistent, let cached = statements.statement(for: sql) { return cached }
         var prepared: OpaquePointer?
@@ -161,7 +199,10 @@ final class SQLiteConnection: DatabaseConnection {
             throw DatabaseError(kind: .invalidStatement, code: "SQLITE_MISUSE", numericCode: SQLITE_MISUSE,
                                 message: "the SQL holds more than one statement; send them one at a time")
         }
-        if persistent { statements.insert(prepared, for: sql) }
+        if persistent {
+            statements.insert(prepared, for: sql)
+            rowIDKeys.forget(prepared)
+        }
         return prepared
     }
 

@@ -10,8 +10,9 @@ import Synchronization
 struct PersistenceStatement: Hashable, Sendable {
     @usableFromInline
     enum Shape: Hashable, Sendable {
-        /// `INSERT … VALUES (…), … RETURNING key` of `rows` rows, with or without their keys.
-        case insert(rows: Int, withKey: Bool)
+        /// `INSERT … VALUES (…), … RETURNING key` of `rows` rows, with or without their keys; without the
+        /// RETURNING clause when `returningKey` is false (the key is then read as the inserted rowid).
+        case insert(rows: Int, withKey: Bool, returningKey: Bool = true)
         /// `UPDATE … SET columns[, version] … WHERE key = ?` and, when `checksVersion`, `AND version = ?`.
         case update(columns: [Int], checksVersion: Bool, newVersion: NewVersion)
         /// `DELETE … WHERE key = ? AND version = ?`.
@@ -107,6 +108,14 @@ struct PersistenceStatement: Hashable, Sendable {
 
     @usableFromInline let shape: Shape
 
+    /// The values of a batch insert, read once: each value's key (NULL for a generated one) and, flat, its
+    /// columns in schema order (value i's at i × columnCount), so a batch costs no array per row.
+    struct InsertRows {
+        let keys: [DatabaseValue]
+        let columns: [DatabaseValue]
+        let columnCount: Int
+    }
+
     /// The most rows one INSERT carries; fewer when the dialect's bound-parameter limit says so.
     static let maxInsertRows = 1000
 
@@ -122,7 +131,7 @@ struct PersistenceStatement: Hashable, Sendable {
         let key = schema.primaryKeyColumn
         let version = schema.versionColumn
         switch shape {
-        case .insert(let rows, let withKey):
+        case .insert(let rows, let withKey, let returningKey):
             var names: [SQL] = []
             if withKey { names.append("\(identifier: key)") }
             for column in schema.columns { names.append("\(identifier: column.name)") }
@@ -134,10 +143,12 @@ struct PersistenceStatement: Hashable, Sendable {
                 values.append("1")
                 return "(\(SQL.joined(values, separator: ", ")))"
             }
-            return """
+            var insert: SQL = """
                 INSERT INTO \(identifier: table) (\(SQL.joined(names, separator: ", "))) \
-                VALUES \(SQL.joined(tuples, separator: ", ")) RETURNING \(identifier: key)
+                VALUES \(SQL.joined(tuples, separator: ", "))
                 """
+            if returningKey { insert.append(" RETURNING \(identifier: key)") }
+            return insert
         case .update(let columns, let checksVersion, let newVersion):
             var setList = columns.map { "\(identifier: schema.columns[$0].name) = \(bind(.column($0)))" as SQL }
             switch newVersion {
@@ -210,14 +221,15 @@ extension PersistenceStatement.Prepared {
         return RenderedSQL(text: text, binds: binds)
     }
 
-    /// A multi-row insert's statement: row r's key and columns from `rows[r]`, already read into values.
-    func statement(rows: ArraySlice<(key: DatabaseValue, columns: [DatabaseValue])>, caching: RenderedSQL.Caching) -> RenderedSQL {
+    /// A multi-row insert's statement: its row r's key and columns from the values at `chunk[r]` of `rows`.
+    func statement(rows: PersistenceStatement.InsertRows, _ chunk: ArraySlice<Int>,
+                   caching: RenderedSQL.Caching) -> RenderedSQL {
         var binds: [DatabaseValue] = []
         binds.reserveCapacity(slots.count)
         for slot in slots {
             switch slot {
-            case .column(let index, let row): binds.append(rows[rows.startIndex + row].columns[index])
-            case .key(let row): binds.append(rows[rows.startIndex + row].key)
+            case .column(let index, let row): binds.append(rows.columns[chunk[chunk.startIndex + row] * rows.columnCount + index])
+            case .key(let row): binds.append(rows.keys[chunk[chunk.startIndex + row]])
             case .constant(let constant): binds.append(constant)
             // Unreachable: an insert binds no version.
             case .expectedVersion, .newVersion, .versionLimit: binds.append(.null)

@@ -1,5 +1,7 @@
 extension Transaction {
-    /// Inserts a value with version 1 and reads its key back (RETURNING).
+    /// Inserts a value with version 1 and reads its key back: with RETURNING, or on SQLite, when the key is the
+    /// table's rowid (`INTEGER PRIMARY KEY`, as ``Transaction/createTable(_:)`` declares it), as the inserted
+    /// rowid, which spares SQLite the temporary table RETURNING fills.
     ///
     /// On success the value holds its key and version 1, and its dates rounded to the microsecond the database
     /// stores, so it equals the value a read returns. A database-generated key is filled in; a value that
@@ -13,14 +15,38 @@ extension Transaction {
         let schema = self.schema(for: M.self)
         try schema.validate()
         let givenKey = schema.key(of: value)
-        let prepared = try PersistenceStatement(.insert(rows: 1, withKey: givenKey != nil))
-            .prepared(for: schema, dialect: dialect)
-        // Checked and rounded before sending, so the inserted value holds what the database holds.
-        let statement = try prepared.statement(for: value, schema: schema, key: givenKey?.databaseValue ?? .null)
-            .checkedForStorage()
         var returned: M.Key?
-        try query(statement) { row in returned = try row.decode(M.Key.self, at: 0) }
-        guard let returned else {
+        var statement: RenderedSQL?
+        var prepared: PersistenceStatement.Prepared?
+        if givenKey == nil {
+            // A generated key that is the table's rowid is read as the inserted rowid: no RETURNING.
+            let rowIDInsert = try PersistenceStatement(.insert(rows: 1, withKey: false, returningKey: false))
+                .prepared(for: schema, dialect: dialect)
+            let rowIDStatement = try rowIDInsert.statement(for: value, schema: schema, key: .null).checkedForStorage()
+            if let (changed, key) = try insertReadingRowID(rowIDStatement, table: schema.table,
+                                                           keyColumn: schema.primaryKeyColumn) {
+                guard changed == 1 else {
+                    throw PersistenceError.unexpectedRowCount(model: M.schema.modelName, operation: .insert, count: changed)
+                }
+                // As RETURNING would report a NULL key (a table whose key SQLite does not generate).
+                guard let key else {
+                    throw RowDecodingError(model: M.schema.modelName, columnIndex: 0,
+                                           reason: "the inserted row's key is NULL: the database generated none")
+                }
+                returned = try M.Key.fromDatabaseValue(.integer(key))
+                (statement, prepared) = (rowIDStatement, rowIDInsert)
+            }
+        }
+        if returned == nil {
+            let returning = try PersistenceStatement(.insert(rows: 1, withKey: givenKey != nil))
+                .prepared(for: schema, dialect: dialect)
+            // Checked and rounded before sending, so the inserted value holds what the database holds.
+            let returningStatement = try returning.statement(for: value, schema: schema,
+                                                             key: givenKey?.databaseValue ?? .null).checkedForStorage()
+            try query(returningStatement) { row in returned = try row.decode(M.Key.self, at: 0) }
+            (statement, prepared) = (returningStatement, returning)
+        }
+        guard let returned, let statement, let prepared else {
             throw PersistenceError.unexpectedRowCount(model: M.schema.modelName, operation: .insert, count: 0)
         }
         let version = versionLedger.isActive ? try versionAfterInsert(of: AnyPrimaryKey(returned), schema: schema) : 1
@@ -48,30 +74,37 @@ extension Transaction {
         let schema = self.schema(for: M.self)
         try schema.validate()
         if values.isEmpty { return }
-        // Each value's columns are read once: bound in the statement, then decoded into the inserted value.
-        // Checked and rounded here, so no statement is sent when any value cannot be stored.
-        let rows = try values.map { value in
-            (key: try schema.key(of: value)?.databaseValue.storable() ?? .null,
-             columns: try schema.columns.map { try $0.value(in: value).storable() })
+        // Each value's columns are read once, into one flat array (value i's columns at i × columnCount): bound
+        // in the statements, then decoded into the inserted values. Checked and rounded here, so no statement is
+        // sent when any value cannot be stored.
+        let columns = schema.columns
+        let columnCount = columns.count
+        var givenKeys: [DatabaseValue] = []
+        var columnValues: [DatabaseValue] = []
+        givenKeys.reserveCapacity(values.count)
+        columnValues.reserveCapacity(values.count * columnCount)
+        for index in values.indices {
+            givenKeys.append(try schema.key(of: values[index])?.databaseValue.storable() ?? .null)
+            for column in columns { columnValues.append(try column.value(in: values[index]).storable()) }
         }
+        let rows = PersistenceStatement.InsertRows(keys: givenKeys, columns: columnValues, columnCount: columnCount)
         // A database-generated model may mix values without a key and values with one; each kind is one shape.
-        let withKey = rows.indices.filter { !rows[$0].key.isNull }
-        let withoutKey = rows.indices.filter { rows[$0].key.isNull }
-        var statements: [(statement: RenderedSQL, rows: [Int], generated: Bool)] = []
+        let withKey = givenKeys.indices.filter { !givenKeys[$0].isNull }
+        let withoutKey = givenKeys.indices.filter { givenKeys[$0].isNull }
+        var statements: [(statement: RenderedSQL, rows: ArraySlice<Int>, generated: Bool)] = []
         for (positions, generated) in [(withKey, false), (withoutKey, true)] where !positions.isEmpty {
-            let perRow = schema.columns.count + (generated ? 0 : 1)
+            let perRow = columnCount + (generated ? 0 : 1)
             let perStatement = max(1, min(PersistenceStatement.maxInsertRows, dialect.maxBoundParameters / max(perRow, 1)))
             for start in stride(from: 0, to: positions.count, by: perStatement) {
-                let chunk = Array(positions[start..<min(start + perStatement, positions.count)])
+                let chunk = positions[start..<min(start + perStatement, positions.count)]
                 let isFull = chunk.count == perStatement
                 let prepared = try PersistenceStatement(.insert(rows: chunk.count, withKey: !generated))
                     .prepared(for: schema, dialect: dialect, cached: isFull)
-                let statement = prepared.statement(rows: ArraySlice(chunk.map { rows[$0] }),
-                                                   caching: isFull ? .persistent : .transient)
+                let statement = prepared.statement(rows: rows, chunk, caching: isFull ? .persistent : .transient)
                 statements.append((statement, chunk, generated))
             }
         }
-        var keys = [DatabaseValue](repeating: .null, count: rows.count)
+        var keys = [DatabaseValue](repeating: .null, count: givenKeys.count)
         for (statement, chunk, generated) in statements {
             var returned: [DatabaseValue] = []
             returned.reserveCapacity(chunk.count)
@@ -86,18 +119,19 @@ extension Transaction {
                 returned.sort { if case .integer(let left) = $0, case .integer(let right) = $1 { left < right } else { false } }
                 for (position, key) in zip(chunk, returned) { keys[position] = key }
             } else {
-                for position in chunk { keys[position] = rows[position].key }
+                for position in chunk { keys[position] = givenKeys[position] }
             }
         }
         var inserted: [M] = []
-        inserted.reserveCapacity(rows.count)
-        // One cursor, pointed at each row in turn: decoding reads it only inside M.decode.
-        let cursor = InsertedRowCursor(key: .null, values: [], columnCount: schema.columns.count, positions: nil,
+        inserted.reserveCapacity(values.count)
+        // One cursor over the flat values, pointed at each value's columns in turn: decoding reads it only inside
+        // M.decode.
+        let cursor = InsertedRowCursor(key: .null, values: columnValues, columnCount: columnCount, positions: nil,
                                        version: 1)
         let ledgerActive = versionLedger.isActive
-        for (position, row) in rows.enumerated() {
+        for position in keys.indices {
             cursor.key = keys[position]
-            cursor.values = row.columns
+            cursor.base = position * columnCount
             if ledgerActive {
                 cursor.version = try versionAfterInsert(of: AnyPrimaryKey(M.Key.fromDatabaseValue(keys[position])),
                                                         schema: schema)
@@ -131,7 +165,9 @@ extension Transaction {
 /// The row an insert wrote, read from the values it bound, through the same decoding path as a database row.
 final class InsertedRowCursor: RowCursor {
     var key: DatabaseValue
-    var values: [DatabaseValue]
+    let values: [DatabaseValue]
+    /// Where this row's columns start in `values` when they are the columns in order (a batch's flat array).
+    var base = 0
     /// For each data column, the position of its value in `values`; nil when they are the columns in order.
     private let positions: [Int]?
     var version: Int64
@@ -149,7 +185,7 @@ final class InsertedRowCursor: RowCursor {
         if index == 0 { return key }
         if index == columnCount - 1 { return .integer(version) }
         let column = index - 1
-        guard let positions else { return column < values.count ? values[column] : .null }
+        guard let positions else { return base + column < values.count ? values[base + column] : .null }
         // Every data column is bound by an insert; a missing one would be a shape bug, read as NULL.
         guard column < positions.count, positions[column] >= 0 else { return .null }
         return values[positions[column]]

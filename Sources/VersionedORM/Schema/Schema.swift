@@ -41,7 +41,11 @@ public final class Schema<M: Model>: Sendable {
     /// the type's name on every call: in a save it was 3 % of the time.
     let modelName: String
 
+    // The public initializers are inlinable so that the key reader they build is compiled for the model's concrete
+    // type in its own module, not through the generic key path runtime on every insert and save.
+
     /// A schema whose key the database generates on insert: an optional `Int64` that is nil until then.
+    @inlinable
     public convenience init(
         table: String,
         primaryKey: KeyPath<M, M.Key?> & Sendable,
@@ -65,6 +69,7 @@ public final class Schema<M: Model>: Sendable {
     }
 
     /// A schema whose key the client chooses before insert (`UUID`, `String`, a natural key): a non-optional `let`.
+    @inlinable
     public convenience init(
         table: String,
         primaryKey: KeyPath<M, M.Key> & Sendable,
@@ -83,7 +88,8 @@ public final class Schema<M: Model>: Sendable {
                   columns: columns(), problems: problems)
     }
 
-    private init(table: String, primaryKey: PartialKeyPath<M> & Sendable, keyGeneration: KeyGeneration,
+    @usableFromInline
+    init(table: String, primaryKey: PartialKeyPath<M> & Sendable, keyGeneration: KeyGeneration,
                  readKey: @escaping @Sendable (M) -> M.Key?, primaryKeyColumn: String,
                  version: WritableKeyPath<M, Int64> & Sendable, versionColumn: String, columns: [AnyColumn<M>],
                  problems: [String]) {

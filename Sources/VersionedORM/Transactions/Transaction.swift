@@ -231,6 +231,23 @@ public final class Transaction {
         try sending(statement, raw: raw, changesNothing: false) { try connection.query($0, body) }
     }
 
+    /// A one-row INSERT of a database-generated key, when the connection can read that key as the inserted rowid
+    /// instead of through RETURNING: the rows it changed and the key. Nil, with nothing sent, when it cannot.
+    func insertReadingRowID(_ statement: RenderedSQL, table: String, keyColumn: String) throws -> (changed: Int, key: Int64?)? {
+        try requireActive()
+        // Any doubt (a table that does not exist, say) means RETURNING, whose INSERT then reports the error.
+        guard (try? connection.keyIsRowID(table: table, keyColumn: keyColumn, insert: statement.text)) == true else {
+            return nil
+        }
+        var key: Int64?
+        let changed = try sending(statement, raw: false, changesNothing: false) { statement in
+            let changed = try connection.execute(statement)
+            if changed == 1 { key = try connection.insertedRowIDKey(table: table, keyColumn: keyColumn, insert: statement.text) }
+            return changed
+        }
+        return (changed, key)
+    }
+
     /// A statement the library rendered that only reads (a find, a query-builder fetch, a version probe). Without
     /// a transaction, a connection lost during it lost nothing, so it stays a retryable `.connectionLost`
     /// instead of an unknown commit outcome.
