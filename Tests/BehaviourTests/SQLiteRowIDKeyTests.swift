@@ -102,4 +102,24 @@ import VersionedORM
             #expect(try await db.read { tx in try Account.all().count(tx) } == 1)
         }
     }
+
+    /// With room for one statement, checking the key pushes the INSERT out of the cache (finalizing it) before
+    /// it runs: the insert must run on a statement prepared again, never on the finalized one.
+    @Test func aStatementCacheOfOneStillInsertsWithTheRightKeys() async throws {
+        try await withTemporaryDirectory { directory in
+            let db = try await Database.sqlite(path: directory.appendingPathComponent("one.sqlite").path,
+                                               configuration: SQLiteConfiguration(statementCacheCapacity: 1))
+            let inserted = try await db.write { tx in
+                try tx.createTable(Account.self)
+                return try (1...3).map { balance -> Account in
+                    var account = Account(owner: "o\(balance)", balance: Int64(balance))
+                    try tx.insert(&account)
+                    return account
+                }
+            }
+            #expect(inserted.map(\.id) == [1, 2, 3])
+            #expect(try await db.read { tx in try Account.all().order { [$0.id.ascending] }.fetchAll(tx) } == inserted)
+            await db.close()
+        }
+    }
 }

@@ -17,6 +17,10 @@ final class SQLiteConnection: DatabaseConnection {
     private let rowIDKeys = SQLiteRowIDKeys()
     /// The cached statement that ran last, so a rowid read right after an INSERT needs no cache lookup.
     private var lastPersistent: OpaquePointer?
+    /// The INSERT ``keyIsRowID(table:keyColumn:insert:)`` just looked up, for the `execute` that follows it:
+    /// one statement-cache lookup (a hash of the SQL text) instead of two. Cleared by the next prepare, whatever
+    /// it prepares, so it never outlives the statement's stay in the cache.
+    private var preparedAhead: (sql: String, statement: OpaquePointer)?
 
     init(path: String, role: ConnectionRole, inMemory: Bool, configuration: SQLiteConfiguration) throws {
         guard sqlite3_libversion_number() >= 3_035_000 else {
@@ -124,11 +128,14 @@ final class SQLiteConnection: DatabaseConnection {
         // sqlite3_changes keeps the count of the last INSERT/UPDATE/DELETE across other statements; a total that
         // did not move means this statement changed nothing.
         let totalBefore = sqlite3_total_changes64(handle)
-        let cursor = SQLiteRowCursor(statement: prepared)
+        // Made on the first row: most writes return none.
+        var cursor: SQLiteRowCursor?
         while true {
             let code = sqlite3_step(prepared)
             if code == SQLITE_ROW {
-                var row = Row(cursor: cursor)
+                let current = cursor ?? SQLiteRowCursor(statement: prepared)
+                cursor = current
+                var row = Row(cursor: current)
                 try body(&row)
             } else if code == SQLITE_DONE {
                 break
@@ -145,10 +152,17 @@ final class SQLiteConnection: DatabaseConnection {
     }
 
     func keyIsRowID(table: String, keyColumn: String, insert: String) throws -> Bool {
-        let statement = try prepare(insert, persistent: true)
-        if let known = rowIDKeys.answer(for: statement) { return known }
-        let isRowID = try queryKeyIsRowID(table: table, keyColumn: keyColumn)
-        rowIDKeys.record(isRowID, for: statement)
+        var statement = try prepare(insert, persistent: true)
+        let isRowID: Bool
+        if let known = rowIDKeys.answer(for: statement) {
+            isRowID = known
+        } else {
+            isRowID = try queryKeyIsRowID(table: table, keyColumn: keyColumn)
+            // The query's own statement may have pushed the INSERT out of the cache (finalizing it).
+            statement = try prepare(insert, persistent: true)
+            rowIDKeys.record(isRowID, for: statement)
+        }
+        if isRowID { preparedAhead = (insert, statement) }
         return isRowID
     }
 
@@ -179,6 +193,10 @@ final class SQLiteConnection: DatabaseConnection {
     }
 
     private func prepare(_ sql: String, persistent: Bool) throws -> OpaquePointer {
+        if let ahead = preparedAhead {
+            preparedAhead = nil
+            if persistent, ahead.sql == sql { return ahead.statement }
+        }
         if persistent, let cached = statements.statement(for: sql) { return cached }
         var prepared: OpaquePointer?
         var trailing = false

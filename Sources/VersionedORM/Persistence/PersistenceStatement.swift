@@ -210,7 +210,7 @@ extension PersistenceStatement.Prepared {
         binds.reserveCapacity(slots.count)
         for slot in slots {
             switch slot {
-            case .column(let index, _): binds.append(schema.columns[index].value(in: value))
+            case .column(let index, _): binds.append(schema.value(ofColumn: index, in: value))
             case .key: binds.append(key)
             case .expectedVersion: binds.append(.integer(expectedVersion))
             case .newVersion: binds.append(.integer(newVersion))

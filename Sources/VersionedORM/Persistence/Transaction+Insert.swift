@@ -77,15 +77,14 @@ extension Transaction {
         // Each value's columns are read once, into one flat array (value i's columns at i × columnCount): bound
         // in the statements, then decoded into the inserted values. Checked and rounded here, so no statement is
         // sent when any value cannot be stored.
-        let columns = schema.columns
-        let columnCount = columns.count
+        let columnCount = schema.columns.count
         var givenKeys: [DatabaseValue] = []
         var columnValues: [DatabaseValue] = []
         givenKeys.reserveCapacity(values.count)
         columnValues.reserveCapacity(values.count * columnCount)
         for index in values.indices {
             givenKeys.append(try schema.key(of: values[index])?.databaseValue.storable() ?? .null)
-            for column in columns { columnValues.append(try column.value(in: values[index]).storable()) }
+            for column in 0..<columnCount { columnValues.append(try schema.value(ofColumn: column, in: values[index]).storable()) }
         }
         let rows = PersistenceStatement.InsertRows(keys: givenKeys, columns: columnValues, columnCount: columnCount)
         // A database-generated model may mix values without a key and values with one; each kind is one shape.

@@ -6,7 +6,7 @@ extension Schema {
             // Only these storages are ever normalized; the type check spares every other column a read.
             let storage = columns[index].type.storage
             guard storage == .timestamp || storage == .double else { continue }
-            let written = columns[index].value(in: value)
+            let written = self.value(ofColumn: index, in: value)
             // The write succeeded; a value that cannot be stored would have been refused before it was sent.
             guard let stored = try? written.storable(), !stored.isIdentical(to: written) else { continue }
             try? columns[index].assign(&value, stored)
@@ -16,6 +16,6 @@ extension Schema {
 
     /// The data columns whose values differ between two values of the model.
     func changedColumnIndices(from old: M, to new: M) -> [Int] {
-        columns.indices.filter { columns[$0].value(in: old) != columns[$0].value(in: new) }
+        columns.indices.filter { value(ofColumn: $0, in: old) != value(ofColumn: $0, in: new) }
     }
 }
