@@ -41,9 +41,15 @@ struct ModelMacroTests {
                     primaryKey: \.id, primaryKeyColumn: "id",
                     version: \.version, versionColumn: "version"
                 ) {
-                    VersionedORM.Column("owner", \Account.owner)
-                    VersionedORM.Column("balance", \Account.balance)
-                    VersionedORM.Column("note", \Account.note)
+                    VersionedORM.Column("owner", \Account.owner, read: {
+                            $0.owner
+                        })
+                    VersionedORM.Column("balance", \Account.balance, read: {
+                            $0.balance
+                        })
+                    VersionedORM.Column("note", \Account.note, read: {
+                            $0.note
+                        })
                 }
 
                 init(row: inout VersionedORM.Row) throws {
@@ -123,9 +129,15 @@ struct ModelMacroTests {
                     primaryKey: \.sessionToken, primaryKeyColumn: "token",
                     version: \.lockVersion, versionColumn: "lock_version"
                 ) {
-                    VersionedORM.Column("user_name", \DeviceSession.user)
-                    VersionedORM.Column("lastSeenAt", \DeviceSession.lastSeenAt, versioned: false)
-                    VersionedORM.Column("views", \DeviceSession.views, versioned: false)
+                    VersionedORM.Column("user_name", \DeviceSession.user, read: {
+                            $0.user
+                        })
+                    VersionedORM.Column("lastSeenAt", \DeviceSession.lastSeenAt, versioned: false, read: {
+                            $0.lastSeenAt
+                        })
+                    VersionedORM.Column("views", \DeviceSession.views, versioned: false, read: {
+                            $0.views
+                        })
                 }
 
                 public init(row: inout VersionedORM.Row) throws {
@@ -218,7 +230,9 @@ struct ModelMacroTests {
                     primaryKey: \.code, primaryKeyColumn: "code",
                     version: \.version, versionColumn: "version"
                 ) {
-                    VersionedORM.Column("name", \Country.name)
+                    VersionedORM.Column("name", \Country.name, read: {
+                            $0.name
+                        })
                 }
 
                 init(row: inout VersionedORM.Row) throws {
@@ -250,7 +264,9 @@ struct ModelMacroTests {
                     primaryKey: \.id, primaryKeyColumn: "id",
                     version: \.version, versionColumn: "version"
                 ) {
-                    VersionedORM.Column("name", \City.name)
+                    VersionedORM.Column("name", \City.name, read: {
+                            $0.name
+                        })
                 }
 
                 init(row: inout VersionedORM.Row) throws {
@@ -327,7 +343,9 @@ struct ModelMacroTests {
                     primaryKey: \.id, primaryKeyColumn: "id",
                     version: \.version, versionColumn: "version"
                 ) {
-                    VersionedORM.Column("owner", \Account.owner)
+                    VersionedORM.Column("owner", \Account.owner, read: {
+                            $0.owner
+                        })
                 }
 
                 init(row: inout VersionedORM.Row) throws {

@@ -95,7 +95,7 @@ public struct ModelMacro: ExtensionMacro {
     private static func schemaDeclaration(_ model: ModelShape, table: String, typeName: String, access: String) -> String {
         let columns = model.columns.map { column -> String in
             let versioned = column.marks.contains("Unversioned") ? ", versioned: false" : ""
-            return "    VersionedORM.Column(\(literal(column.columnName ?? column.plainName)), \\\(typeName).\(column.name)\(versioned))"
+            return "    VersionedORM.Column(\(literal(column.columnName ?? column.plainName)), \\\(typeName).\(column.name)\(versioned), read: { $0.\(column.name) })"
         }
         return """
             \(access)static let schema = VersionedORM.Schema<\(typeName)>(
