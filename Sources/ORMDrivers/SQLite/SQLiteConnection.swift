@@ -151,6 +151,8 @@ final class SQLiteConnection: DatabaseConnection {
         return sqlite3_total_changes64(handle) == totalBefore ? 0 : Int(sqlite3_changes64(handle))
     }
 
+    var hasRowIDs: Bool { true }
+
     func keyIsRowID(table: String, keyColumn: String, insert: String) throws -> Bool {
         var statement = try prepare(insert, persistent: true)
         let isRowID: Bool

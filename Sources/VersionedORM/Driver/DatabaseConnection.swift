@@ -35,6 +35,8 @@ package protocol DatabaseConnection: AnyObject {
     /// reads it then, more cheaply than RETURNING (SQLite fills a temporary table for RETURNING, a third of a
     /// one-row insert's time). False by default: the caller inserts with RETURNING.
     func keyIsRowID(table: String, keyColumn: String, insert: String) throws -> Bool
+    /// Whether this driver has rowids at all; false spares a one-row insert the statement it would ask about.
+    var hasRowIDs: Bool { get }
     /// Right after `insert` changed one row: the key it generated. Asked only when
     /// ``keyIsRowID(table:keyColumn:insert:)`` said yes; a driver re-checks that answer if the schema changed in
     /// between.
@@ -113,6 +115,7 @@ extension DatabaseConnection {
     package func waitUntilVisible(_ token: CommitToken, timeout: Duration) throws -> Bool { true }
     /// No rowids by default: inserts read their keys with RETURNING.
     package func keyIsRowID(table: String, keyColumn: String, insert: String) throws -> Bool { false }
+    package var hasRowIDs: Bool { false }
     package func insertedRowIDKey(table: String, keyColumn: String, insert: String) throws -> Int64? { nil }
     /// Through ``execute(_:)`` by default.
     package func executeTransactionControl(_ sql: String) throws {

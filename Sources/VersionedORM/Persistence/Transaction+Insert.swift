@@ -18,7 +18,7 @@ extension Transaction {
         var returned: M.Key?
         var statement: RenderedSQL?
         var prepared: PersistenceStatement.Prepared?
-        if givenKey == nil {
+        if givenKey == nil, mayReadInsertedRowIDs {
             // A generated key that is the table's rowid is read as the inserted rowid: no RETURNING.
             let rowIDInsert = try PersistenceStatement(.insert(rows: 1, withKey: false, returningKey: false))
                 .prepared(for: schema, dialect: dialect)

@@ -11,20 +11,11 @@ public struct Column<M, Value: DatabaseValueConvertible>: Sendable {
     /// Reads the property directly, when given: faster than going through the key path at run time.
     @usableFromInline let read: (@Sendable (M) -> Value)?
 
-    @inlinable
-    public init(_ name: String, _ keyPath: WritableKeyPath<M, Value> & Sendable, versioned: Bool = true) {
-        self.name = name
-        self.keyPath = keyPath
-        self.isVersioned = versioned
-        read = nil
-    }
-
-    /// The same column with a getter for the property `keyPath` names, which reads it without the key-path
-    /// runtime: every insert and save reads every column. `@Model` writes this form (`read: { $0.owner }`); by
-    /// hand, the getter must read the very property of `keyPath`.
+    /// `read`, when given, is a getter for the very property `keyPath` names: it reads the value without the
+    /// key-path runtime, and every insert and save reads every column. `@Model` passes one (`read: { $0.owner }`).
     @inlinable
     public init(_ name: String, _ keyPath: WritableKeyPath<M, Value> & Sendable, versioned: Bool = true,
-                read: @escaping @Sendable (M) -> Value) {
+                read: (@Sendable (M) -> Value)? = nil) {
         self.name = name
         self.keyPath = keyPath
         self.isVersioned = versioned

@@ -231,6 +231,9 @@ public final class Transaction {
         try sending(statement, raw: raw, changesNothing: false) { try connection.query($0, body) }
     }
 
+    /// Whether a one-row insert of a generated key should first ask ``insertReadingRowID(_:table:keyColumn:)``.
+    var mayReadInsertedRowIDs: Bool { connection.hasRowIDs }
+
     /// A one-row INSERT of a database-generated key, when the connection can read that key as the inserted rowid
     /// instead of through RETURNING: the rows it changed and the key. Nil, with nothing sent, when it cannot.
     func insertReadingRowID(_ statement: RenderedSQL, table: String, keyColumn: String) throws -> (changed: Int, key: Int64?)? {
