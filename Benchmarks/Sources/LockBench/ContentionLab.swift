@@ -9,6 +9,8 @@ struct ContentionLab {
     let workerCounts: [Int]
     let hotRowCounts: [Int]
     let increments: Int
+    /// The peer asked to run each cell right after the library's, if any.
+    var peers: PeerSession?
     /// The strategies to run, all by default.
     var strategies: [Strategy] = Strategy.allCases
     let tableRows = 1_000
@@ -26,6 +28,8 @@ struct ContentionLab {
                         + (result.raw.map { raw in "  | raw \(Int(raw.opsPerSecond)) ops/s, retries \(raw.retries), \(raw.check)"
                             + " — ratio \(String(format: "%.2f", result.ratio ?? 0))" } ?? ""))
                     results.append(result)
+                    await peers?.contention(strategy: strategy.rawValue, workers: workers, hotRows: hotRows,
+                                            increments: increments)
                 }
             }
         }

@@ -90,6 +90,7 @@ struct LockBench: AsyncParsableCommand {
         let workers = quick ? [2, 8] : [2, 8, 32]
         let hotRows = [1, 100]
         let increments = quick ? 600 : 4_000
+        let rounds = quick ? 3 : 9
         var contention: [ContentionResult] = []
         var overhead: [OverheadResult] = []
         var settings = Settings(
@@ -100,8 +101,10 @@ struct LockBench: AsyncParsableCommand {
             cores: ProcessInfo.processInfo.activeProcessorCount, date: ISO8601DateFormatter().string(from: Date()))
 
         var memoryResults: [MemoryResult] = []
+        var peerReport: PeerReport?
         for target in databases {
             try await target.prepare()
+            let peerSession = peers && !memory ? Self.startPeers(for: target, quick: quick, rounds: rounds) : nil
             if memory {
                 guard target.runsOverhead else { continue }
                 warn("\(target.name): memory")
@@ -116,7 +119,8 @@ struct LockBench: AsyncParsableCommand {
             }
             if !overheadOnly {
                 warn("\(target.name): contention grid (\(increments) increments per cell)")
-                var lab = ContentionLab(database: target, workerCounts: workers, hotRowCounts: hotRows, increments: increments)
+                var lab = ContentionLab(database: target, workerCounts: workers, hotRowCounts: hotRows, increments: increments,
+                                        peers: peerSession)
                 if !strategies.isEmpty {
                     lab.strategies = try strategies.map { name in
                         guard let strategy = Strategy(rawValue: name) else {
@@ -127,26 +131,19 @@ struct LockBench: AsyncParsableCommand {
                 }
                 contention += try await lab.run(progress: warn)
             }
-            guard target.runsOverhead else { continue }
-            warn("\(target.name): overhead against the raw driver")
-            let bench = OverheadBenchmark(database: target, saves: quick ? 2_000 : 20_000, fetches: quick ? 5 : 50,
-                                          inserts: quick ? 2_000 : 10_000, rounds: quick ? 3 : 9,
-                                          workloads: workloads.isEmpty ? ["W0", "W1", "W2", "W3", "W3B"] : Set(workloads))
-            overhead += try await bench.run(progress: warn)
-        }
-        var peerReport: PeerReport?
-        if peers && !memory {
-            warn("peers: GRDB and PostgresNIO on the same workloads")
-            let direct = databases.compactMap { target -> String? in
-                if case .postgres(let url) = target { return url }
-                return nil
-            }.first
-            do {
-                peerReport = try PeerRun(databases: database.rawValue, postgresURL: direct, quick: quick,
-                                         overheadOnly: overheadOnly, workloads: workloads).run()
-            } catch {
-                // The library's figures of this run are worth keeping without the peers'.
-                warn("peers: \(error); the report goes on without them")
+            if target.runsOverhead {
+                warn("\(target.name): overhead against the raw driver")
+                let bench = OverheadBenchmark(database: target, saves: quick ? 2_000 : 20_000, fetches: quick ? 5 : 50,
+                                              inserts: quick ? 2_000 : 10_000, rounds: rounds,
+                                              workloads: workloads.isEmpty ? ["W0", "W1", "W2", "W3", "W3B"] : Set(workloads),
+                                              peers: peerSession)
+                overhead += try await bench.run(progress: warn)
+            }
+            if let peerSession {
+                let figures = await peerSession.finish()
+                Self.describe(figures, progress: warn)
+                peerReport = PeerReport(peers: (peerReport?.peers ?? []) + figures.peers,
+                                        contention: (peerReport?.contention ?? []) + figures.contention)
             }
         }
         settings.loadAverage = Self.loadAverage()
@@ -169,6 +166,33 @@ struct LockBench: AsyncParsableCommand {
         }
         if contention.contains(where: { $0.check == "FAIL" || $0.raw?.check == "FAIL" }) {
             throw BenchError("an invariant check failed: a strategy other than naive lost or double-counted an update")
+        }
+    }
+
+    /// The peer for `target` (GRDB on SQLite, PostgresNIO on PostgreSQL direct), serving from a child process;
+    /// nil for the pooled targets, which have no peer, or when peer-bench cannot start.
+    static func startPeers(for target: BenchDatabase, quick: Bool, rounds: Int) -> PeerSession? {
+        let database: String
+        var url: String?
+        switch target {
+        case .sqlite: database = "sqlite"
+        case .postgres(let direct): (database, url) = ("postgres", direct)
+        default: return nil
+        }
+        do {
+            warn("peers: \(database == "sqlite" ? "GRDB" : "PostgresNIO") beside each round and cell")
+            return try PeerSession(database: database, postgresURL: url, quick: quick, rounds: rounds)
+        } catch {
+            warn("peers: \(error); the report goes on without them")
+            return nil
+        }
+    }
+
+    /// The medians of a peer's overhead variants, as peer-bench prints them when it runs alone.
+    static func describe(_ figures: PeerReport, progress: (String) -> Void) {
+        for result in figures.peers {
+            progress("  \(result.peer) \(result.database) \(result.workload.padded(3)) \(result.variant.padded(52)) "
+                + "\(String(Int(result.rate)).padded(9, left: true)) \(result.unit)")
         }
     }
 

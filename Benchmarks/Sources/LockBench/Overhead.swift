@@ -12,6 +12,8 @@ struct OverheadBenchmark {
     let inserts: Int
     let rounds: Int
     let workloads: Set<String>
+    /// The peer asked to run each round right after the library's and the raw driver's, if any.
+    let peers: PeerSession?
     let tableRows = 10_000
 
     static let targets: [String: [String: Double]] = [
@@ -68,6 +70,7 @@ struct OverheadBenchmark {
             w1[0].append(try await rate(count, settling: db) { try await Self.librarySaves(db, ids: ids, seed: seed, count: count) })
             w1[1].append(try await rate(count, settling: db) { try await onThread { try Self.librarySavesSync(db, ids: ids, seed: seed, count: count) } })
             w1[2].append(try await rate(count, settling: db) { try await onThread { try raw.optimisticSaves(ids: ids, select: sql.find, update: sql.save, seed: seed, count: count) } })
+            await peers?.overhead(workload: "W1", round: round)
         }
         if workloads.contains("W1") {
             results.append(result("W1", "\(saves) × (fetch by id, balance += 1, versioned save), one connection, autocommit", "ops/s", w1))
@@ -76,7 +79,7 @@ struct OverheadBenchmark {
 
         // W2
         var w2: [[Double]] = [[], [], []]
-        for _ in 0..<(workloads.contains("W2") ? rounds : 0) {
+        for round in 0..<(workloads.contains("W2") ? rounds : 0) {
             let count = fetches / rounds
             w2[0].append(try await rate(count * tableRows, settling: db) {
                 for _ in 0..<count { try Self.check(try await db.read { tx in try BenchAccount.all().fetchAll(tx) }.count) }
@@ -87,6 +90,7 @@ struct OverheadBenchmark {
             w2[2].append(try await rate(count * tableRows, settling: db) {
                 try await onThread { for _ in 0..<count { try Self.check(try raw.fetchAll(select: sql.fetchAll).count) } }
             })
+            await peers?.overhead(workload: "W2", round: round)
         }
         if workloads.contains("W2") {
             results.append(result("W2", "\(fetches) × fetch all \(tableRows) rows into values", "rows/s", w2))
@@ -95,13 +99,14 @@ struct OverheadBenchmark {
 
         // W3
         var w3: [[Double]] = [[], [], []]
-        for _ in 0..<(workloads.contains("W3") ? rounds : 0) {
+        for round in 0..<(workloads.contains("W3") ? rounds : 0) {
             try await emptyTable(db)
             w3[0].append(try await rate(inserts, settling: db) { try await Self.libraryInserts(db, count: inserts) })
             try await emptyTable(db)
             w3[1].append(try await rate(inserts, settling: db) { try await onThread { try Self.libraryInsertsSync(db, count: inserts) } })
             try await emptyTable(db)
             w3[2].append(try await rate(inserts, settling: db) { try await onThread { try raw.insertMany(insert: sql.insert, count: inserts) } })
+            await peers?.overhead(workload: "W3", round: round)
         }
         if workloads.contains("W3") {
             results.append(result("W3", "insert \(inserts) values in one transaction, keys read back", "rows/s", w3))
@@ -111,7 +116,7 @@ struct OverheadBenchmark {
         // W3B: the same rows in multi-row statements, against the raw driver sending the same statement text.
         let batchCount = max(1, inserts / Self.batchRows) * Self.batchRows
         var w3b: [[Double]] = [[], [], []]
-        for _ in 0..<(workloads.contains("W3B") ? rounds : 0) {
+        for round in 0..<(workloads.contains("W3B") ? rounds : 0) {
             try await emptyTable(db)
             w3b[0].append(try await rate(batchCount, settling: db) { try await db.write { tx in try Self.insertBatch(tx, count: batchCount) } })
             try await emptyTable(db)
@@ -120,6 +125,7 @@ struct OverheadBenchmark {
             w3b[2].append(try await rate(batchCount, settling: db) {
                 try await onThread { try raw.insertBatches(insert: sql.batchInsert, rowsPerStatement: Self.batchRows, count: batchCount) }
             })
+            await peers?.overhead(workload: "W3B", round: round)
         }
         if workloads.contains("W3B") {
             results.append(result("W3B", "insert \(batchCount) values with tx.insert(&values), \(Self.batchRows) rows a statement, keys read back", "rows/s", w3b))

@@ -38,11 +38,15 @@ struct PeerBench: AsyncParsableCommand {
     @Option(help: "Rounds per overhead variant, the median reported. Default: 9, or 3 with --quick.")
     var rounds: Int?
 
+    @Flag(help: "Run what lock-bench asks on standard input, one round or cell at a time, for one --database.")
+    var serve = false
+
     func validate() throws {
         for workload in workloads where PeerWorkload(rawValue: workload.uppercased()) == nil {
             throw ValidationError("unknown workload \(workload): use W1, W2, W3 or W3B")
         }
         if let rounds, rounds < 1 { throw ValidationError("--rounds must be at least 1") }
+        if serve && database == .all { throw ValidationError("--serve serves one database: pass --database sqlite or postgres") }
     }
 
     func run() async throws {
@@ -69,6 +73,14 @@ struct PeerBench: AsyncParsableCommand {
                 path = directory.appendingPathComponent("peer.sqlite").path
             }
 
+            if serve {
+                let peer = try GRDBPeer(path: path)
+                // Its own file, so a contention cell's fresh table never touches the overhead peer's connections.
+                let contention = GRDBContention(path: path + "-contention")
+                try await PeerServer(plan: plan, overheadPeer: peer, contentionPeer: contention).serve(progress: warn)
+                try peer.close()
+                return
+            }
             if !overheadOnly {
                 warn("GRDB \(GRDBPeer.packageVersion), sqlite: contention grid (\(grid.increments) increments per cell)")
                 report.contention += try await grid.run(GRDBContention(path: path), progress: warn)
@@ -93,6 +105,13 @@ struct PeerBench: AsyncParsableCommand {
             }
             let endpoint = try PostgresEndpoint(url: url)
 
+            if serve {
+                try await PostgresNIOPeer.withPeer(endpoint) { peer in
+                    try await PeerServer(plan: plan, overheadPeer: peer, contentionPeer: PostgresNIOContention(endpoint: endpoint))
+                        .serve(progress: warn)
+                }
+                return
+            }
             if !overheadOnly {
                 warn("PostgresNIO \(PostgresNIOPeer.packageVersion), postgres at \(endpoint.description): contention grid "
                     + "(\(grid.increments) increments per cell)")

@@ -58,23 +58,32 @@ struct PeerContention {
         var results: [PeerContentionResult] = []
         for hotRows in hotRowCounts {
             for workers in workerCounts {
-                for contentionCase in peer.cases {
-                    let (result, firstError) = try await runCell(peer, contentionCase, workers: workers, hotRows: hotRows)
-                    let line: [String] = [
-                        "  \(result.peer) \(result.database) \(result.strategy.padded(11)) \(result.variant.padded(52))",
-                        "T=\(String(workers).padded(2)) H=\(String(hotRows).padded(3))",
-                        "\(String(Int(result.opsPerSecond)).padded(8, left: true)) ops/s",
-                        "p99 \(String(result.p99Micros).padded(7, left: true)) µs",
-                        "retries \(String(result.retries).padded(7, left: true))",
-                        "lost \(String(result.lostUpdates).padded(5, left: true))",
-                        "errors \(result.errors)",
-                        result.check,
-                    ]
-                    progress(line.joined(separator: "  "))
-                    if let firstError { progress("    first error: \(firstError)") }
-                    results.append(result)
-                }
+                results += try await runCells(peer, strategy: nil, workers: workers, hotRows: hotRows, progress: progress)
             }
+        }
+        return results
+    }
+
+    /// One cell of the grid for every case of `strategy` (every case when nil), each on a fresh table.
+    func runCells(
+        _ peer: some ContentionPeer, strategy: String?, workers: Int, hotRows: Int, progress: (String) -> Void
+    ) async throws -> [PeerContentionResult] {
+        var results: [PeerContentionResult] = []
+        for contentionCase in peer.cases where strategy == nil || contentionCase.strategy == strategy {
+            let (result, firstError) = try await runCell(peer, contentionCase, workers: workers, hotRows: hotRows)
+            let line: [String] = [
+                "  \(result.peer) \(result.database) \(result.strategy.padded(11)) \(result.variant.padded(52))",
+                "T=\(String(workers).padded(2)) H=\(String(hotRows).padded(3))",
+                "\(String(Int(result.opsPerSecond)).padded(8, left: true)) ops/s",
+                "p99 \(String(result.p99Micros).padded(7, left: true)) µs",
+                "retries \(String(result.retries).padded(7, left: true))",
+                "lost \(String(result.lostUpdates).padded(5, left: true))",
+                "errors \(result.errors)",
+                result.check,
+            ]
+            progress(line.joined(separator: "  "))
+            if let firstError { progress("    first error: \(firstError)") }
+            results.append(result)
         }
         return results
     }

@@ -77,11 +77,8 @@ struct PeerOverhead {
             let variants = peer.variants(for: workload, ids: ids)
             var rates = [[Double]](repeating: [], count: variants.count)
             for round in 0..<plan.rounds {
-                for (index, variant) in variants.enumerated() {
-                    try await peer.prepare(for: workload)
-                    let started = ContinuousClock.now
-                    try await variant.run(plan.count(workload), UInt64(round + 1))
-                    rates[index].append(Double(plan.units(workload)) / max(started.duration(to: .now).seconds, 1e-9))
+                for (index, rate) in try await runRound(peer, workload, variants: variants, round: round).enumerated() {
+                    rates[index].append(rate)
                 }
             }
             for (index, variant) in variants.enumerated() {
@@ -94,5 +91,18 @@ struct PeerOverhead {
             }
         }
         return results
+    }
+
+    /// Every variant once, each after the peer's untimed preparation: their rates in the order of `variants`.
+    func runRound(_ peer: some OverheadPeer, _ workload: PeerWorkload, variants: [OverheadVariant],
+                  round: Int) async throws -> [Double] {
+        var rates: [Double] = []
+        for variant in variants {
+            try await peer.prepare(for: workload)
+            let started = ContinuousClock.now
+            try await variant.run(plan.count(workload), UInt64(round + 1))
+            rates.append(Double(plan.units(workload)) / max(started.duration(to: .now).seconds, 1e-9))
+        }
+        return rates
     }
 }
