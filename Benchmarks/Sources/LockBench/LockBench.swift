@@ -46,8 +46,14 @@ struct LockBench: AsyncParsableCommand {
     @Flag(help: "Measure memory instead: allocations per fetched row and per save (counted by the malloc interposer lock-bench links) and the resident set along --memory-updates modifications.")
     var memory = false
 
-    @Option(name: .customLong("memory-updates"), help: "Modifications in the --memory run (default 1,000,000; 100,000 with --quick).")
+    @Option(name: .customLong("memory-updates"), help: "Modifications in the --memory run (default 1,000,000; 100,000 with --quick), and the rows its streaming read goes through.")
     var memoryUpdates: Int?
+
+    @Flag(help: "Measure the batch job instead: db.updateEach beside a plain updateAll, and again while 8 tasks edit random rows.")
+    var batch = false
+
+    @Option(name: .customLong("batch-rows"), help: "Rows in the --batch run (default 100,000; 20,000 with --quick).")
+    var batchRows: Int?
 
     @Option(name: .customLong("strategy"), help: "Run only these strategies in the contention grid (for profiling one); repeatable.")
     var strategies: [String] = []
@@ -101,9 +107,17 @@ struct LockBench: AsyncParsableCommand {
             cores: ProcessInfo.processInfo.activeProcessorCount, date: ISO8601DateFormatter().string(from: Date()))
 
         var memoryResults: [MemoryResult] = []
+        var batchResults: [BatchResult] = []
         var peerReport: PeerReport?
         for target in databases {
             try await target.prepare()
+            if batch {
+                guard target.runsOverhead else { continue }
+                warn("\(target.name): batch job")
+                let rows = batchRows ?? (quick ? 20_000 : 100_000)
+                batchResults.append(try await BatchBenchmark(database: target, rows: rows).run(progress: warn))
+                continue
+            }
             let peerSession = peers && !memory ? Self.startPeers(for: target, quick: quick, rounds: rounds) : nil
             if memory {
                 guard target.runsOverhead else { continue }
@@ -148,7 +162,7 @@ struct LockBench: AsyncParsableCommand {
         }
         settings.loadAverage = Self.loadAverage()
         let result = BenchmarkReport(settings: settings, contention: contention, overhead: overhead, memory: memoryResults,
-                                     peers: peerReport)
+                                     batch: batchResults, peers: peerReport)
         print(Self.table(result))
 
         if let json {
@@ -163,6 +177,9 @@ struct LockBench: AsyncParsableCommand {
             let page = folder.appendingPathComponent("index.html")
             try Data(HTMLReport.render(result).utf8).write(to: page)
             warn("wrote \(page.path)")
+        }
+        if batchResults.contains(where: { $0.check == "FAIL" }) {
+            throw BenchError("the batch job lost an edit or missed a row")
         }
         if contention.contains(where: { $0.check == "FAIL" || $0.raw?.check == "FAIL" }) {
             throw BenchError("an invariant check failed: a strategy other than naive lost or double-counted an update")
@@ -233,6 +250,23 @@ struct LockBench: AsyncParsableCommand {
             if !result.allocationsCounted { lines.append("  allocations not counted: the malloc interposer is not active") }
             lines.append("  resident set (MiB) by updates: " + result.resident.map { "\($0.updates): \($0.residentKiB / 1024)" }
                 .joined(separator: ", ") + "; peak \(result.peakResidentKiB / 1024) MiB")
+            for figure in result.streaming {
+                lines.append("  \(figure.method.padded(9)) of \(String(figure.rows).padded(8, left: true)) rows: peak resident set "
+                    + "+\(figure.peakGrowthKiB / 1024) MiB, \(Int(figure.rowsPerSecond)) rows/s")
+            }
+        }
+        return lines
+    }
+
+    static func batchLines(_ report: BenchmarkReport) -> [String] {
+        var lines: [String] = []
+        for result in report.batch {
+            lines += ["", "Batch job, \(result.database): \(result.rows) rows, chunks of \(result.chunkSize) (rows/s)",
+                      "  updateAll (one statement)              \(String(Int(result.updateAllRowsPerSecond)).padded(10, left: true))",
+                      "  updateEach                             \(String(Int(result.updateEachRowsPerSecond)).padded(10, left: true))",
+                      "  updateEach, \(result.editors) tasks editing meanwhile   \(String(Int(result.withEditorsRowsPerSecond)).padded(10, left: true))"
+                        + "  edits \(result.edits) (\(Int(result.editsPerSecond))/s), rows retried \(result.retried), skipped "
+                        + "\(result.skippedStale), lost edits \(result.lostEdits), rows missing the job \(result.rowsWithoutTheJob)  \(result.check)"]
         }
         return lines
     }
@@ -291,6 +325,7 @@ struct LockBench: AsyncParsableCommand {
             lines += Self.peerLines(report, peers)
         }
         lines += memoryLines(report)
+        lines += batchLines(report)
         return lines.joined(separator: "\n")
     }
 }

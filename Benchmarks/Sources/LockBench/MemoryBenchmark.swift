@@ -15,6 +15,7 @@ struct MemoryBenchmark {
     func run(progress: (String) -> Void) async throws -> MemoryResult {
         let db = try await database.open(connections: 2)
         defer { Task { await db.close() } }
+        let streaming = try await streamingFigures(db, progress: progress)
         let ids = try await BenchDatabase.resetAccounts(db, rows: tableRows)
         var allocations: [AllocationFigure] = []
         let counting = Self.isCounting()
@@ -70,7 +71,44 @@ struct MemoryBenchmark {
             }
         }
         return MemoryResult(database: database.name, allocationsCounted: counting, allocations: allocations,
-                            updates: updates, resident: samples, peakResidentKiB: Self.peakResidentKiB())
+                            updates: updates, resident: samples, peakResidentKiB: Self.peakResidentKiB(),
+                            streaming: streaming)
+    }
+
+    /// How far the resident set rises above where it was while one read goes through a whole table of a tenth of
+    /// `updates` rows and of `updates` rows: with `fetchEach`, which must stay flat, and with `fetchAll`, which
+    /// holds every row. The peak is reset before each (Linux's /proc/self/clear_refs); where it cannot be, no
+    /// figure is given.
+    private func streamingFigures(_ db: Database, progress: (String) -> Void) async throws -> [StreamFigure] {
+        var figures: [StreamFigure] = []
+        for rows in [max(1, updates / 10), updates] {
+            _ = try await BenchDatabase.resetAccounts(db, rows: rows)
+            for method in ["fetchEach", "fetchAll"] {
+                guard Self.resetPeakResident() else { return [] }
+                let before = Self.residentKiB()
+                let started = ContinuousClock.now
+                let read = try await db.read { tx -> Int in
+                    guard method == "fetchEach" else { return try BenchAccount.all().fetchAll(tx).count }
+                    var count = 0
+                    try BenchAccount.all().fetchEach(tx) { _ in count += 1 }
+                    return count
+                }
+                let seconds = started.duration(to: .now).seconds
+                let figure = StreamFigure(method: method, rows: read, peakGrowthKiB: Self.peakResidentKiB() - before,
+                                          rowsPerSecond: Double(read) / max(seconds, 1e-9))
+                progress("  \(database.name): \(method) of \(read) rows: resident set rose \(figure.peakGrowthKiB / 1024) MiB "
+                    + "at its peak, \(Int(figure.rowsPerSecond)) rows/s")
+                figures.append(figure)
+            }
+        }
+        return figures
+    }
+
+    /// Sets the peak resident set (VmHWM) back to the current one; false where the system has no such control.
+    static func resetPeakResident() -> Bool {
+        guard let control = FileHandle(forWritingAtPath: "/proc/self/clear_refs") else { return false }
+        defer { try? control.close() }
+        return (try? control.write(contentsOf: Data("5".utf8))) != nil
     }
 
     /// Whether the interposer is loaded: a counted allocation moves its counter.
@@ -147,4 +185,15 @@ struct MemoryResult: Codable, Sendable {
     var updates: Int
     var resident: [RSSSample]
     var peakResidentKiB: Int
+    /// One read of a whole table, row by row and into an array, at two table sizes.
+    var streaming: [StreamFigure] = []
+}
+
+struct StreamFigure: Codable, Sendable {
+    /// `fetchEach` or `fetchAll`.
+    var method: String
+    var rows: Int
+    /// The peak resident set during the read, above the resident set before it.
+    var peakGrowthKiB: Int
+    var rowsPerSecond: Double
 }

@@ -67,6 +67,7 @@ struct BenchmarkReport: Codable, Sendable {
     var contention: [ContentionResult]
     var overhead: [OverheadResult]
     var memory: [MemoryResult] = []
+    var batch: [BatchResult] = []
     /// peer-bench's figures from the same sitting (`--peers`).
     var peers: PeerReport?
 }

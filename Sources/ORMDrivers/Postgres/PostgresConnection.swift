@@ -155,6 +155,89 @@ final class PostgresConnection: DatabaseConnection {
         return Self.affectedRows(result)
     }
 
+    /// In libpq's single-row mode: each row arrives as a result of its own and is handed over and freed before
+    /// the next is read, so memory stays flat however many rows the statement returns. `body` must not run
+    /// another statement on this connection meanwhile (the core refuses it). When `body` throws, the remaining
+    /// rows are read and dropped, so the connection is idle again and the transaction not aborted (a cancel would
+    /// abort it, unlike SQLite, where stopping a statement early costs nothing).
+    func stream(_ statement: RenderedSQL, _ body: (inout Row) throws -> Void) throws -> Int {
+        let parameters = try PostgresParameters(statement.binds)
+        let count = Int32(statement.binds.count)
+        var preparedKey: PostgresStatementCache.Key?
+        let sent: Int32
+        if statementMode == .unnamed || statement.caching == .transient {
+            sent = parameters.types.withUnsafeBufferPointer { types in
+                parameters.withUnsafeArrays { values, lengths, formats in
+                    PQsendQueryParams(connection, statement.text, count, types.baseAddress, values, lengths, formats, 0)
+                }
+            }
+        } else {
+            let key = PostgresStatementCache.Key(sql: statement.text, types: parameters.types)
+            let name = try preparedName(for: key)
+            preparedKey = key
+            sent = parameters.withUnsafeArrays { values, lengths, formats in
+                PQsendQueryPrepared(connection, name, count, values, lengths, formats, 0)
+            }
+        }
+        guard sent == 1 else {
+            try check(nil)
+            return 0
+        }
+        // Refused only right after a failed send, which was caught above; the result would then come whole.
+        _ = PQsetSingleRowMode(connection)
+
+        var wait = AnswerWait(timeout: statementTimeout)
+        var failure: OpaquePointer?
+        defer { if let failure { PQclear(failure) } }
+        var bodyError: (any Error)?
+        var changed = 0
+        var finished = false
+        var cursor: PostgresRowCursor?
+        while let result = try nextResult(&wait) {
+            switch PQresultStatus(result) {
+            case PGRES_SINGLE_TUPLE, PGRES_TUPLES_OK, PGRES_COMMAND_OK:
+                // In single-row mode the last result holds no rows and the command tag.
+                if PQresultStatus(result) != PGRES_SINGLE_TUPLE {
+                    changed = Self.affectedRows(result)
+                    finished = true
+                }
+                guard bodyError == nil, failure == nil, PQntuples(result) > 0 else { break }
+                let rowCursor = cursor?.reading(result) ?? PostgresRowCursor(result: result)
+                cursor = rowCursor
+                do {
+                    for index in 0..<PQntuples(result) {
+                        rowCursor.row = index
+                        var row = Row(cursor: rowCursor)
+                        try body(&row)
+                    }
+                } catch {
+                    bodyError = error
+                }
+            default:
+                if failure == nil {
+                    failure = result
+                    continue
+                }
+            }
+            PQclear(result)
+        }
+        if let bodyError { throw bodyError }
+        if let failed = failure {
+            failure = nil
+            let checked = try timedOutIfCancelled(failed, wait)
+            defer { if let checked { PQclear(checked) } }
+            do {
+                try check(checked)
+            } catch let error as DatabaseError {
+                if let preparedKey, error.code == "26000" || error.code == "0A000" { statements.remove(preparedKey) }
+                throw error
+            }
+        }
+        // The rows end with a result holding the command tag; without it, they did not all arrive.
+        guard finished else { throw lostConnectionError() }
+        return changed
+    }
+
     private func run(_ statement: RenderedSQL) throws -> OpaquePointer {
         let parameters = try PostgresParameters(statement.binds)
         // A statement sent once is not worth a name on the server: parse, run and forget it.
@@ -250,42 +333,16 @@ final class PostgresConnection: DatabaseConnection {
     /// with one, the request is sent and the answer awaited with `poll`, so a server that stops answering
     /// cannot hold the caller beyond the timeout (plus the cancellation's grace period).
     private func exchange(blocking: () -> OpaquePointer?, sending: () -> Int32) throws -> OpaquePointer? {
-        guard let statementTimeout else { return blocking() }
+        guard statementTimeout != nil else { return blocking() }
         guard sending() == 1 else {
             // Nothing went out: a client-side refusal, or a connection already gone.
             return nil
         }
-        var deadline = ContinuousClock.now + statementTimeout
-        var cancelled = false
-        // Waits until libpq can hand over the next result without blocking, within the deadline.
-        func awaitResult() throws {
-            while PQisBusy(connection) != 0 {
-                let remaining = ContinuousClock.now.duration(to: deadline)
-                if remaining <= .zero {
-                    if cancelled {
-                        isAbandoned = true
-                        throw DatabaseError(
-                            kind: .connectionLost, code: "08006",
-                            message: "no answer from the server within the statement timeout (\(statementTimeout)) "
-                                + "nor to the cancellation that followed; the connection was closed")
-                    }
-                    cancelled = true
-                    cancellation.interrupt()
-                    deadline = ContinuousClock.now + cancelGracePeriod
-                    continue
-                }
-                let ready = Self.waitForSocket(of: connection, events: POLLIN,
-                                               milliseconds: Int32(clamping: remaining.clampedMilliseconds + 1))
-                if ready < 0 && errno != EINTR { isAbandoned = true; throw lostConnectionError() }
-                if ready > 0 && PQconsumeInput(connection) == 0 { throw lostConnectionError() }
-            }
-        }
+        var wait = AnswerWait(timeout: statementTimeout)
         // One result per statement of the request, then NULL. Like PQexec, answer with the last, unless one
         // failed: then with the first failure. Draining them all leaves the connection idle.
         var first: OpaquePointer?
-        while true {
-            try awaitResult()
-            guard let result = PQgetResult(connection) else { break }
+        while let result = try nextResult(&wait) {
             if let kept = first, PQresultStatus(kept) == PGRES_FATAL_ERROR {
                 PQclear(result)
             } else {
@@ -293,12 +350,54 @@ final class PostgresConnection: DatabaseConnection {
                 first = result
             }
         }
-        if cancelled, let first, Self.sqlstate(of: first) == "57014" {
-            PQclear(first)
-            throw DatabaseError(kind: .timedOut, code: "57014",
-                                message: "the statement did not finish within the statement timeout (\(statementTimeout)) and was cancelled")
+        return try timedOutIfCancelled(first, wait)
+    }
+
+    /// How long the results of one request may take, and whether the request was cancelled for taking longer.
+    private struct AnswerWait {
+        var deadline: ContinuousClock.Instant?
+        var cancelled = false
+
+        init(timeout: Duration?) {
+            deadline = timeout.map { ContinuousClock.now + $0 }
         }
-        return first
+    }
+
+    /// The next result of the request in flight, nil after the last. Without a statement timeout libpq blocks
+    /// for it; with one, the socket is polled up to the deadline, then the statement cancelled, then (no answer to
+    /// the cancellation within the grace period) the connection abandoned.
+    private func nextResult(_ wait: inout AnswerWait) throws -> OpaquePointer? {
+        guard let statementTimeout, var deadline = wait.deadline else { return PQgetResult(connection) }
+        while PQisBusy(connection) != 0 {
+            let remaining = ContinuousClock.now.duration(to: deadline)
+            if remaining <= .zero {
+                if wait.cancelled {
+                    isAbandoned = true
+                    throw DatabaseError(
+                        kind: .connectionLost, code: "08006",
+                        message: "no answer from the server within the statement timeout (\(statementTimeout)) "
+                            + "nor to the cancellation that followed; the connection was closed")
+                }
+                wait.cancelled = true
+                cancellation.interrupt()
+                deadline = ContinuousClock.now + cancelGracePeriod
+                wait.deadline = deadline
+                continue
+            }
+            let ready = Self.waitForSocket(of: connection, events: POLLIN,
+                                           milliseconds: Int32(clamping: remaining.clampedMilliseconds + 1))
+            if ready < 0 && errno != EINTR { isAbandoned = true; throw lostConnectionError() }
+            if ready > 0 && PQconsumeInput(connection) == 0 { throw lostConnectionError() }
+        }
+        return PQgetResult(connection)
+    }
+
+    /// `result`, unless it is the cancellation that the statement timeout caused: then the timeout's error.
+    private func timedOutIfCancelled(_ result: OpaquePointer?, _ wait: AnswerWait) throws -> OpaquePointer? {
+        guard wait.cancelled, let result, Self.sqlstate(of: result) == "57014", let statementTimeout else { return result }
+        PQclear(result)
+        throw DatabaseError(kind: .timedOut, code: "57014",
+                            message: "the statement did not finish within the statement timeout (\(statementTimeout)) and was cancelled")
     }
 
     private func check(_ result: OpaquePointer?) throws {

@@ -4,7 +4,7 @@ import VersionedORM
 
 /// A row of a text-format PGresult, converted by column type OID.
 final class PostgresRowCursor: RowCursor {
-    private let result: OpaquePointer
+    private var result: OpaquePointer
     private let types: [Oid]
     let columnCount: Int
     var row: Int32 = 0
@@ -13,6 +13,14 @@ final class PostgresRowCursor: RowCursor {
         self.result = result
         columnCount = Int(PQnfields(result))
         types = (0..<Int32(columnCount)).map { PQftype(result, $0) }
+    }
+
+    /// This cursor on the next result of the same statement (single-row mode), whose columns are the same: the
+    /// column types are not looked up again.
+    func reading(_ next: OpaquePointer) -> PostgresRowCursor {
+        result = next
+        row = 0
+        return self
     }
 
     func value(at index: Int) throws -> DatabaseValue {

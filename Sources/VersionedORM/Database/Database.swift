@@ -21,6 +21,9 @@ public final class Database: Sendable {
     private let writers: ConnectionPool
     private let readers: ConnectionPool
     private let driver: any DatabaseDriver
+    /// Whether ``read(options:_:)`` may see a replica behind the primary: what is read to be written back is
+    /// then read with `.primary`.
+    let readersMayLag: Bool
 
     /// Builds the pool the driver asks for. Connections open on first use, on their own lanes.
     package init(driver: any DatabaseDriver, configuration: DatabaseConfiguration = DatabaseConfiguration()) {
@@ -35,6 +38,7 @@ public final class Database: Sendable {
                                driver: driver, owner: owner)
             }
         }
+        if case .primaryAndReplicas = driver.topology { readersMayLag = true } else { readersMayLag = false }
         switch driver.topology {
         case .single:
             writers = ConnectionPool(lanes: lanes(1, role: .writer, name: "connection"))

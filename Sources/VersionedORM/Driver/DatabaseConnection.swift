@@ -9,6 +9,11 @@ package protocol DatabaseConnection: AnyObject {
     /// Runs a statement and hands each result row to `body`; returns how many rows it changed.
     @discardableResult
     func query(_ statement: RenderedSQL, _ body: (inout Row) throws -> Void) throws -> Int
+    /// Like ``query(_:_:)``, but never holds more than a row or so of the result in memory, however many rows
+    /// there are. `body` runs no other statement on this connection meanwhile. By default ``query(_:_:)``, for a
+    /// driver that already steps through its result (SQLite).
+    @discardableResult
+    func stream(_ statement: RenderedSQL, _ body: (inout Row) throws -> Void) throws -> Int
     /// Sends transaction control (BEGIN, COMMIT, ROLLBACK, SAVEPOINT, RELEASE): fixed text without parameters.
     /// A driver sends it in a way that depends on nothing cached on the server, so that ending a transaction
     /// works whatever server connection a pooler chose for it.
@@ -113,6 +118,10 @@ extension DatabaseConnection {
     package func commitToken() throws -> CommitToken? { nil }
     /// Everything committed is visible by default.
     package func waitUntilVisible(_ token: CommitToken, timeout: Duration) throws -> Bool { true }
+    @discardableResult
+    package func stream(_ statement: RenderedSQL, _ body: (inout Row) throws -> Void) throws -> Int {
+        try query(statement, body)
+    }
     /// No rowids by default: inserts read their keys with RETURNING.
     package func keyIsRowID(table: String, keyColumn: String, insert: String) throws -> Bool { false }
     package var hasRowIDs: Bool { false }

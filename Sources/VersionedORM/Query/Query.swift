@@ -62,6 +62,31 @@ public struct Query<M: Model>: Sendable {
         return models
     }
 
+    /// Hands the matching rows to `body` one at a time as the database returns them, so memory stays flat
+    /// however many rows there are: SQLite steps through the statement, PostgreSQL reads in libpq's single-row
+    /// mode. For reading and exporting large results; the closure runs while the statement is still open, so it
+    /// cannot send statements on `transaction` (``UsageError/statementDuringRowStream``). To change many rows
+    /// while users edit them, use ``Database/updateEach(_:chunkSize:onStale:progress:_:)``, which reads in
+    /// chunks and writes each chunk with version checks.
+    ///
+    /// ```swift
+    /// var total: Int64 = 0
+    /// try await db.read { tx in
+    ///     try Account.all().fetchEach(tx) { account in total += account.balance }
+    /// }
+    /// ```
+    ///
+    /// When `body` throws, the rest of the rows are not decoded (PostgreSQL still reads them off the
+    /// connection) and the error is rethrown.
+    @inlinable
+    public func fetchEach(_ transaction: Transaction, _ body: (M) throws -> Void) throws {
+        try checkRowLock(transaction)
+        let sql = locking(for: transaction).selectSQL(columns: selectList, schema: transaction.schema(for: M.self))
+        try transaction.stream(transaction.render(sql)) { row in
+            try body(try M.decode(&row))
+        }
+    }
+
     @inlinable
     public func fetchOne(_ transaction: Transaction) throws -> M? {
         try checkRowLock(transaction)
@@ -100,6 +125,27 @@ public struct Query<M: Model>: Sendable {
     func checkRowLock(_ transaction: Transaction) throws {
         guard rowLock != nil else { return }
         try transaction.requireRowLockAllowed()
+    }
+
+    /// The next `size` rows after `key` in key order (from the first row when nil), for a walk over the table in
+    /// chunks: each chunk starts where the last ended, so rows inserted or deleted meanwhile shift nothing.
+    /// Refuses a query with an order, limit or lock of its own, which the walk would silently override.
+    func keysetChunk(after key: M.Key?, size: Int) throws -> Query {
+        guard orderings.isEmpty, limitCount == nil, rowLock == nil else {
+            throw UsageError.invalidArgument("a chunked walk orders by key itself: pass a query with a filter only, not order, limit or a row lock")
+        }
+        guard size > 0 else { throw UsageError.invalidArgument("chunkSize must be positive (\(size))") }
+        let keyColumn = SQLExpression<M.Key>(SQL(segments: [.identifier(M.schema.primaryKeyColumn)]))
+        var chunk = key.map { key in self.where { _ in keyColumn > key } } ?? self
+        chunk.orderings = [keyColumn.ascending]
+        chunk.limitCount = size
+        return chunk
+    }
+
+    /// The row with primary key `key`, if it still matches the query's filter.
+    func matching(key: M.Key) -> Query {
+        let keyColumn = SQLExpression<M.Key>(SQL(segments: [.identifier(M.schema.primaryKeyColumn)]))
+        return self.where { _ in keyColumn == key }
     }
 
     /// The WHERE clause alone, for statements other than SELECT; refuses what only a SELECT can take.

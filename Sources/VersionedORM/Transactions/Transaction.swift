@@ -18,6 +18,8 @@ public final class Transaction {
     let context: DatabaseContext
     private(set) var isActive = true
     private var savepointDepth = 0
+    /// Set while ``stream(_:_:)`` hands rows to its caller: no other statement may run then.
+    private var isStreamingRows = false
     /// The statement failure that aborted the transaction, and the savepoint depth it happened at. Until a
     /// savepoint at or around that depth rolls back, nothing else runs and COMMIT is refused: PostgreSQL's rule,
     /// kept on every database so the drivers behave alike.
@@ -238,6 +240,7 @@ public final class Transaction {
     /// instead of through RETURNING: the rows it changed and the key. Nil, with nothing sent, when it cannot.
     func insertReadingRowID(_ statement: RenderedSQL, table: String, keyColumn: String) throws -> (changed: Int, key: Int64?)? {
         try requireActive()
+        try requireNotStreaming()
         // Any doubt (a table that does not exist, say) means RETURNING, whose INSERT then reports the error.
         guard (try? connection.keyIsRowID(table: table, keyColumn: keyColumn, insert: statement.text)) == true else {
             return nil
@@ -260,11 +263,23 @@ public final class Transaction {
         try sending(statement, raw: false, changesNothing: true) { try connection.query($0, body) }
     }
 
+    /// Like ``select(_:_:)``, holding about one row in memory at a time; `body` may not send statements.
+    @usableFromInline
+    @discardableResult
+    func stream(_ statement: RenderedSQL, _ body: (inout Row) throws -> Void) throws -> Int {
+        try sending(statement, raw: false, changesNothing: true) { statement in
+            isStreamingRows = true
+            defer { isStreamingRows = false }
+            return try connection.stream(statement, body)
+        }
+    }
+
     /// Every statement of the closure goes through here: refused after a failure, values checked, traced, and a
     /// failure recorded so COMMIT cannot pretend it did not happen.
     private func sending(_ statement: RenderedSQL, raw: Bool, changesNothing: Bool,
                          _ run: (RenderedSQL) throws -> Int) throws -> Int {
         try requireActive()
+        try requireNotStreaming()
         try requireNotAborted()
         try requireNotCancelled()
         let checked = try statement.checkedForStorage()
@@ -295,6 +310,7 @@ public final class Transaction {
 
     /// Transaction control: sent even when a failure is recorded (a rollback is how one recovers).
     private func sendControl(_ text: String) throws {
+        try requireNotStreaming()
         let statement = RenderedSQL(text: text)
         willSend(statement)
         do {
@@ -302,6 +318,12 @@ public final class Transaction {
         } catch let error as DatabaseError {
             throw error.with(statement: statement, revealValues: false)
         }
+    }
+
+    /// The connection is still reading a ``stream(_:_:)``'s rows: on PostgreSQL it cannot take another request.
+    /// Refused on SQLite too, so that code written against one database behaves the same on the other.
+    private func requireNotStreaming() throws {
+        if isStreamingRows { throw UsageError.statementDuringRowStream }
     }
 
     private func requireNotAborted() throws {

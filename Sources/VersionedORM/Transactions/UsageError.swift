@@ -14,6 +14,8 @@ public enum UsageError: Error, Sendable, CustomStringConvertible, Equatable {
     case invalidArgument(String)
     /// A `forUpdate` query ran in a read transaction, where a row lock cannot be held.
     case rowLockOutsideWriteTransaction
+    /// A statement was sent from inside a `fetchEach` closure, while the rows were still arriving.
+    case statementDuringRowStream
 
     public var description: String {
         switch self {
@@ -31,6 +33,10 @@ public enum UsageError: Error, Sendable, CustomStringConvertible, Equatable {
             "invalid argument: \(message)"
         case .rowLockOutsideWriteTransaction:
             "forUpdate locks rows until the transaction ends, so it needs a write transaction: use db.write"
+        case .statementDuringRowStream:
+            "fetchEach hands over rows while the connection is still reading them, so its closure cannot run "
+                + "statements: collect what to write and write it after fetchEach returns, or walk the table in chunks "
+                + "with db.updateEach"
         }
     }
 }
