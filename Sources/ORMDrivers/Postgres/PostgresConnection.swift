@@ -470,7 +470,13 @@ final class PostgresConnection: DatabaseConnection {
                              message: "libpq refused the request: \(DatabaseError.redactingQuotedText(text))")
     }
 
+    /// The rows the statement changed. PQcmdTuples also counts the rows a SELECT returned (and FETCH, MOVE): the
+    /// command tag tells them apart, so a read reports 0 changed rows, as SQLite's change counter does.
     private static func affectedRows(_ result: OpaquePointer) -> Int {
+        if let status = PQcmdStatus(result) {
+            let tag = String(cString: status)
+            if tag.hasPrefix("SELECT") || tag.hasPrefix("FETCH") || tag.hasPrefix("MOVE") { return 0 }
+        }
         guard let text = PQcmdTuples(result) else { return 0 }
         return Int(String(cString: text)) ?? 0
     }

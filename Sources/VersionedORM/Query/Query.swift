@@ -135,7 +135,7 @@ public struct Query<M: Model>: Sendable {
             throw UsageError.invalidArgument("a chunked walk orders by key itself: pass a query with a filter only, not order, limit or a row lock")
         }
         guard size > 0 else { throw UsageError.invalidArgument("chunkSize must be positive (\(size))") }
-        let keyColumn = SQLExpression<M.Key>(SQL(segments: [.identifier(M.schema.primaryKeyColumn)]))
+        let keyColumn = Self.keyColumn
         var chunk = key.map { key in self.where { _ in keyColumn > key } } ?? self
         chunk.orderings = [keyColumn.ascending]
         chunk.limitCount = size
@@ -144,8 +144,17 @@ public struct Query<M: Model>: Sendable {
 
     /// The row with primary key `key`, if it still matches the query's filter.
     func matching(key: M.Key) -> Query {
-        let keyColumn = SQLExpression<M.Key>(SQL(segments: [.identifier(M.schema.primaryKeyColumn)]))
-        return self.where { _ in keyColumn == key }
+        self.where { _ in Self.keyColumn == key }
+    }
+
+    /// The rows with these keys, in key order.
+    func matching(keys: [M.Key]) -> Query {
+        self.where { _ in Self.keyColumn.in(keys) }.order { _ in [Self.keyColumn.ascending] }
+    }
+
+    /// The primary key column as an expression of the key's type.
+    static var keyColumn: SQLExpression<M.Key> {
+        SQLExpression(SQL(segments: [.identifier(M.schema.primaryKeyColumn)]))
     }
 
     /// The WHERE clause alone, for statements other than SELECT; refuses what only a SELECT can take.

@@ -20,6 +20,9 @@ public final class Transaction {
     private var savepointDepth = 0
     /// Set while ``stream(_:_:)`` hands rows to its caller: no other statement may run then.
     private var isStreamingRows = false
+    /// Rows the statements of this transaction changed so far (rolled-back savepoints included), so a helper can
+    /// tell whether its closure wrote anything.
+    private(set) var rowsChanged = 0
     /// The statement failure that aborted the transaction, and the savepoint depth it happened at. Until a
     /// savepoint at or around that depth rolls back, nothing else runs and COMMIT is refused: PostgreSQL's rule,
     /// kept on every database so the drivers behave alike.
@@ -286,6 +289,7 @@ public final class Transaction {
         willSend(checked)
         do {
             let changed = try run(checked)
+            if !changesNothing { rowsChanged += changed }
             if raw, !isAutocommit, connection.transactionState == .none {
                 // Raw SQL ended the transaction (COMMIT, ROLLBACK): what follows would commit statement by
                 // statement, outside the all-or-nothing the caller asked for.
