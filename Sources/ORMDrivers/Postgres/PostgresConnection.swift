@@ -473,9 +473,10 @@ final class PostgresConnection: DatabaseConnection {
     /// The rows the statement changed. PQcmdTuples also counts the rows a SELECT returned (and FETCH, MOVE): the
     /// command tag tells them apart, so a read reports 0 changed rows, as SQLite's change counter does.
     private static func affectedRows(_ result: OpaquePointer) -> Int {
-        if let status = PQcmdStatus(result) {
-            let tag = String(cString: status)
-            if tag.hasPrefix("SELECT") || tag.hasPrefix("FETCH") || tag.hasPrefix("MOVE") { return 0 }
+        // Compared in place: every statement passes here, and a String per tag would be an allocation each.
+        if let tag = PQcmdStatus(result), strncmp(tag, "SELECT", 6) == 0 || strncmp(tag, "FETCH", 5) == 0
+            || strncmp(tag, "MOVE", 4) == 0 {
+            return 0
         }
         guard let text = PQcmdTuples(result) else { return 0 }
         return Int(String(cString: text)) ?? 0

@@ -29,6 +29,8 @@ public struct PostgresDialect: SQLDialect {
     // The protocol counts parameters in an Int16.
     public var maxBoundParameters: Int { 65_535 }
 
+    public var updatesFromValues: Bool { true }
+
     public func beginTransactionSQL(_ options: TransactionOptions) -> String {
         // A read with no level asked gets REPEATABLE READ, so every statement in it sees one snapshot, as a
         // SQLite read does; a write keeps the server's default (READ COMMITTED unless configured).

@@ -104,13 +104,25 @@ extension Database {
     }
 
     /// One write transaction for the chunk's changed rows, each version-checked against the copy that was read.
+    /// Rows whose change touches only versioned columns go in one ``Transaction/saveAll(_:)`` (one statement on
+    /// PostgreSQL); a row that changes a column outside the version needs that column's own write.
     private func writeChunk<M: Model>(_ pending: [(read: M, changed: M)], failOnStale: Bool) async throws -> ChunkOutcome<M.Key> {
         guard !pending.isEmpty else { return ChunkOutcome() }
         let rows = pending
         return try await write { tx in
+            let schema = tx.schema(for: M.self)
             var outcome = ChunkOutcome<M.Key>()
+            var together: [M] = []
             for (read, changed) in rows {
-                guard let key = M.schema.key(of: read) else { continue }
+                guard let key = schema.key(of: read) else { continue }
+                guard schema.key(of: changed) == key, changed[keyPath: schema.version] == read[keyPath: schema.version] else {
+                    throw PersistenceError.identityChanged(model: M.schema.modelName)
+                }
+                let indices = schema.changedColumnIndices(from: read, to: changed)
+                if indices.allSatisfy({ !schema.unversionedColumns.contains($0) }) {
+                    together.append(changed)
+                    continue
+                }
                 var value = read
                 do {
                     try tx.update(&value) { $0 = changed }
@@ -126,6 +138,20 @@ extension Database {
                     }
                 }
             }
+            guard !together.isEmpty else { return outcome }
+            let versions = Dictionary(uniqueKeysWithValues: together.compactMap { value in
+                schema.key(of: value).map { ($0, value[keyPath: schema.version]) }
+            })
+            let result = try tx.saveAll(&together)
+            outcome.saved += result.saved
+            outcome.deleted += result.deleted
+            if failOnStale, let key = result.modified.first {
+                let current = try tx.find(M.self, id: key)?[keyPath: schema.version]
+                throw StaleRecordError(model: M.schema.modelName, table: schema.table, primaryKey: AnyPrimaryKey(key),
+                                       expectedVersion: versions[key] ?? 0,
+                                       current: current.map { .modified(currentVersion: $0) } ?? .deleted, operation: .save)
+            }
+            outcome.stale += result.modified
             return outcome
         }
     }

@@ -70,9 +70,10 @@ public struct Query<M: Model>: Sendable {
     /// chunks and writes each chunk with version checks.
     ///
     /// ```swift
-    /// var total: Int64 = 0
-    /// try await db.read { tx in
+    /// let total = try await db.read { tx in
+    ///     var total: Int64 = 0
     ///     try Account.all().fetchEach(tx) { account in total += account.balance }
+    ///     return total
     /// }
     /// ```
     ///

@@ -28,6 +28,9 @@ public protocol SQLDialect: Sendable {
     func savepointSQL(_ name: String) -> String
     func releaseSavepointSQL(_ name: String) -> String
     func rollbackToSavepointSQL(_ name: String) -> String
+    /// Whether `UPDATE … FROM (VALUES …) AS v(…)` with RETURNING works, so many versioned writes can go in one
+    /// statement (``Transaction/saveAll(_:)``). False by default: one statement per row.
+    var updatesFromValues: Bool { get }
 }
 
 /// The standard spelling, which SQLite and PostgreSQL share.
@@ -37,6 +40,7 @@ extension SQLDialect {
     public func savepointSQL(_ name: String) -> String { "SAVEPOINT \(name)" }
     public func releaseSavepointSQL(_ name: String) -> String { "RELEASE SAVEPOINT \(name)" }
     public func rollbackToSavepointSQL(_ name: String) -> String { "ROLLBACK TO SAVEPOINT \(name)" }
+    public var updatesFromValues: Bool { false }
 }
 
 extension SQLDialect {
