@@ -104,8 +104,9 @@ extension Database {
     }
 
     /// One write transaction for the chunk's changed rows, each version-checked against the copy that was read.
-    /// Rows whose change touches only versioned columns go in one ``Transaction/saveAll(_:)`` (one statement on
-    /// PostgreSQL); a row that changes a column outside the version needs that column's own write.
+    /// On PostgreSQL, rows whose change touches only versioned columns go in one ``Transaction/saveAll(_:)``
+    /// statement; a row that changes a column outside the version needs that column's own write, and on SQLite
+    /// each row's UPDATE writes only what changed.
     private func writeChunk<M: Model>(_ pending: [(read: M, changed: M)], failOnStale: Bool) async throws -> ChunkOutcome<M.Key> {
         guard !pending.isEmpty else { return ChunkOutcome() }
         let rows = pending
@@ -119,7 +120,9 @@ extension Database {
                     throw PersistenceError.identityChanged(model: M.schema.modelName)
                 }
                 let indices = schema.changedColumnIndices(from: read, to: changed)
-                if indices.allSatisfy({ !schema.unversionedColumns.contains($0) }) {
+                // Where saveAll would send a statement per row anyway (SQLite), the row's own UPDATE of just the
+                // changed columns binds less.
+                if tx.dialect.updatesFromValues, indices.allSatisfy({ !schema.unversionedColumns.contains($0) }) {
                     together.append(changed)
                     continue
                 }
