@@ -158,6 +158,14 @@ public struct Query<M: Model>: Sendable {
         SQLExpression(SQL(segments: [.identifier(M.schema.primaryKeyColumn)]))
     }
 
+    /// The filter alone, for a join that puts it into its own WHERE.
+    var filterExpression: SQLExpression<Bool>? { predicate }
+
+    /// Why this query cannot be used where only its filter counts (it has an order, limit or lock), or nil.
+    var filterOnlyProblem: String? {
+        orderings.isEmpty && limitCount == nil && rowLock == nil ? nil : "pass order, limit and locks to the join"
+    }
+
     /// The WHERE clause alone, for statements other than SELECT; refuses what only a SELECT can take.
     func filterClause(for statement: String) throws -> SQL? {
         guard orderings.isEmpty, limitCount == nil, rowLock == nil else {
@@ -189,20 +197,9 @@ public struct Query<M: Model>: Sendable {
         if let predicate {
             sql.append("\nWHERE \(predicate.sql)")
         }
-        if !orderings.isEmpty {
-            let terms = orderings.map { SQL("\($0.expression)") + SQL(unsafeRaw: $0.descending ? " DESC" : " ASC") }
-            sql.append("\nORDER BY \(SQL.joined(terms, separator: ", "))")
-        }
-        if let limitCount {
-            guard limitCount >= 0 else { return SQL(segments: [.invalidArgument("limit must not be negative (\(limitCount))")]) }
-            sql.append("\nLIMIT \(limitCount)")
-            if let offsetCount {
-                guard offsetCount >= 0 else {
-                    return SQL(segments: [.invalidArgument("offset must not be negative (\(offsetCount))")])
-                }
-                sql.append(" OFFSET \(offsetCount)")
-            }
-        }
+        let tail = SQL.orderAndLimit(orderings, limit: limitCount, offset: offsetCount)
+        if let problem = tail.problem { return SQL(segments: [.invalidArgument(problem)]) }
+        sql.append(tail.sql)
         if let rowLock {
             sql.append(SQL(segments: [.rowLock(rowLock)]))
         }

@@ -38,6 +38,10 @@ public func >= <V: DatabaseValueConvertible>(lhs: SQLExpression<V>, rhs: V) -> S
 /// Column-to-column comparisons: both sides must have the same Swift type.
 public func == <V>(lhs: SQLExpression<V>, rhs: SQLExpression<V>) -> SQLExpression<Bool> { binary(lhs, "=", rhs) }
 public func != <V>(lhs: SQLExpression<V>, rhs: SQLExpression<V>) -> SQLExpression<Bool> { binary(lhs, "<>", rhs) }
+/// A column against an optional column of the same type: a foreign key (`Int64`) against a generated key
+/// (`Int64?`), as joins compare them. NULL on either side matches nothing, as in SQL.
+public func == <V>(lhs: SQLExpression<V>, rhs: SQLExpression<V?>) -> SQLExpression<Bool> { binary(lhs, "=", rhs) }
+public func == <V>(lhs: SQLExpression<V?>, rhs: SQLExpression<V>) -> SQLExpression<Bool> { binary(lhs, "=", rhs) }
 public func < <V>(lhs: SQLExpression<V>, rhs: SQLExpression<V>) -> SQLExpression<Bool> { binary(lhs, "<", rhs) }
 public func <= <V>(lhs: SQLExpression<V>, rhs: SQLExpression<V>) -> SQLExpression<Bool> { binary(lhs, "<=", rhs) }
 public func > <V>(lhs: SQLExpression<V>, rhs: SQLExpression<V>) -> SQLExpression<Bool> { binary(lhs, ">", rhs) }
