@@ -144,3 +144,37 @@ import VersionedORM
         }
     }
 }
+
+extension PurchaseOrder { static let lines = HasMany<PurchaseOrder, OrderLine>(by: \.orderID) }
+extension OrderLine { static let order = BelongsTo<OrderLine, PurchaseOrder>(by: \.orderID) }
+
+@Suite struct AssociationTests {
+    @Test(arguments: Backend.allCases)
+    func declaredAssociationsJoinAndLoadWithoutAWrittenCondition(backend: Backend) async throws {
+        try await withDatabase(backend) { db in
+            let (order, lines) = try await db.write { tx -> (PurchaseOrder, [OrderLine]) in
+                try tx.createTable(PurchaseOrder.self)
+                try tx.createTable(OrderLine.self)
+                var orders = [PurchaseOrder(customer: "ada"), PurchaseOrder(customer: "bob")]
+                try tx.insert(&orders)
+                let id = try #require(orders[0].id)
+                var lines = [OrderLine(orderID: id, sku: "pen", quantity: 1), OrderLine(orderID: id, sku: "ink", quantity: 2)]
+                try tx.insert(&lines)
+                return (orders[0], lines)
+            }
+            let (joined, leftJoined, loaded, parents, parent) = try await db.read { tx in
+                (try PurchaseOrder.all().join(PurchaseOrder.lines).order { _, line in [line.id.ascending] }.fetchAll(tx),
+                 try PurchaseOrder.all().leftJoin(PurchaseOrder.lines).order { order, line in [order.id.ascending, line.id.ascending] }.fetchAll(tx),
+                 try PurchaseOrder.all().order { [$0.id.ascending] }.fetchAll(tx, including: PurchaseOrder.lines),
+                 try OrderLine.all().join(OrderLine.order).fetchAll(tx),
+                 try OrderLine.order.parent(of: lines[1], in: tx))
+            }
+            #expect(joined.map { $0.1 } == lines)
+            #expect(joined.allSatisfy { $0.0 == order })
+            #expect(leftJoined.map { $0.1?.sku } == ["pen", "ink", nil])
+            #expect(loaded.map { $0.1.count } == [2, 0])
+            #expect(parents.allSatisfy { $0.1 == order })
+            #expect(parent == order)
+        }
+    }
+}
