@@ -52,4 +52,26 @@ let testMetrics: TestMetrics = {
             #expect(!metrics.timers.filter { $0.label == ContentionMetrics.lockWaitsLabel }.isEmpty)
         }
     }
+
+    @Test(arguments: Backend.allCases)
+    func batchJobsCountWhatTheyDidToEachRowPerModel(backend: Backend) async throws {
+        let metrics = testMetrics
+        try await withDatabase(backend) { db in
+            try await db.write { tx in
+                try tx.createTable(MeteredCounter.self)
+                var counters = (0..<6).map { MeteredCounter(value: Int64($0)) }
+                try tx.insert(&counters)
+            }
+            func total(_ outcome: String) -> Int64 {
+                metrics.counterTotal(label: BatchMetrics.rowsLabel, dimensions: [("model", "MeteredCounter"), ("outcome", outcome)])
+            }
+            let (savedBefore, unchangedBefore) = (total("saved"), total("unchanged"))
+            let report = try await db.updateEach(MeteredCounter.all(), chunkSize: 4) { counter in
+                if counter.value.isMultiple(of: 2) { counter.value += 100 }
+            }
+            #expect(report.saved.count == 3 && report.unchanged == 3)
+            #expect(total("saved") - savedBefore == 3)
+            #expect(total("unchanged") - unchangedBefore == 3)
+        }
+    }
 }

@@ -79,6 +79,8 @@ extension Database {
                     "stale": "\(chunk.stale.count)", "deleted": "\(chunk.deleted.count)",
                 ])
                 progress?(BatchProgress(done: report.visited, total: total))
+                // A short chunk was the last: no need to ask for an empty one.
+                if rows.count < chunkSize { break }
             }
         } catch {
             BatchMetrics.record(report, model: model)
