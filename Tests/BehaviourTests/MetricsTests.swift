@@ -2,6 +2,7 @@ import Metrics
 import MetricsTestKit
 import Testing
 import VersionedORM
+import VersionedORMMacros
 
 /// swift-metrics can be bootstrapped once per process; every test that reads metrics shares this factory.
 let testMetrics: TestMetrics = {
@@ -74,4 +75,78 @@ let testMetrics: TestMetrics = {
             #expect(total("unchanged") - unchangedBefore == 3)
         }
     }
+
+    @Test(arguments: Backend.allCases)
+    func adaptiveLocksARowAfterItConflictedAndReadsItFreelyOnceItCooled(backend: Backend) async throws {
+        let metrics = testMetrics
+        try await withClients(backend, count: 2) { clients in
+            let (db, other) = (clients[0], clients[1])
+            let counter = try await db.write { tx in
+                try tx.createTable(AdaptiveCounter.self)
+                var counter = AdaptiveCounter(value: 0)
+                try tx.insert(&counter)
+                return counter
+            }
+            let id = try #require(counter.id)
+            func attempts(_ mode: String) -> Int64 {
+                metrics.counterTotal(label: ContentionMetrics.adaptiveAttemptsLabel,
+                                     dimensions: [("model", "AdaptiveCounter"), ("mode", mode)])
+            }
+            let (optimisticBefore, pessimisticBefore) = (attempts("optimistic"), attempts("pessimistic"))
+            func optimistic() -> Int64 { attempts("optimistic") - optimisticBefore }
+            func pessimistic() -> Int64 { attempts("pessimistic") - pessimisticBefore }
+            let knobs = AdaptiveLocking(retry: RetryPolicy(backoff: .none), halfLife: .milliseconds(250))
+            // Another client changes the row between the first attempt's read and its write: stale, so the row
+            // is hot and the second attempt locks it first.
+            let runs = Counter()
+            let result = try await db.modify(AdaptiveCounter.self, id: id, using: .adaptive(knobs)) { value in
+                runs.increment()
+                if runs.count == 1 {
+                    try other.writeSync { tx in try AdaptiveCounter.where { $0.id == id }.updateAll(tx) { $0.value += 10 } }
+                }
+                value.value += 1
+            }
+            #expect(result.attempts == 2)
+            #expect(result.value.value == 11)
+            #expect(optimistic() == 1)
+            #expect(pessimistic() == 1)
+            // Right after, still hot: locked again.
+            _ = try await db.modify(AdaptiveCounter.self, id: id, using: .adaptive(knobs)) { $0.value += 1 }
+            #expect(pessimistic() == 2)
+            // Ten half-lives later it has cooled below the threshold: no lock.
+            try await Task.sleep(for: .milliseconds(2_500))
+            _ = try await db.modify(AdaptiveCounter.self, id: id, using: .adaptive(knobs)) { $0.value += 1 }
+            #expect(optimistic() == 2)
+            #expect(pessimistic() == 2)
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func adaptiveModificationsFromTwoClientsLoseNothing(backend: Backend) async throws {
+        try await withClients(backend, count: 2, poolSize: 6) { clients in
+            let counter = try await clients[0].write { tx in
+                try tx.createTable(AdaptiveCounter.self)
+                var counter = AdaptiveCounter(value: 0)
+                try tx.insert(&counter)
+                return counter
+            }
+            let id = try #require(counter.id)
+            let done = try await runConcurrently(tasks: 8, timesEach: 50) {
+                let db = clients[Int.random(in: 0..<2)]
+                _ = try await db.modify(AdaptiveCounter.self, id: id, using: .adaptive) { $0.value += 1 }
+                return 1
+            }
+            let stored = try await clients[0].read { tx in try tx.find(AdaptiveCounter.self, id: id) }
+            #expect(done == 400)
+            #expect(stored?.value == 400)
+            #expect(stored?.version == 401)
+        }
+    }
+}
+
+@Model(table: "adaptive_counters")
+struct AdaptiveCounter {
+    let id: Int64?
+    var value: Int64
+    var version: Int64 = 0
 }

@@ -22,7 +22,8 @@ struct RawContention {
         init(_ strategy: Strategy) {
             switch strategy {
             case .naive: self = .naive
-            case .optimistic, .merge: self = .optimistic(backoffBase: nil, cap: .zero)
+            // Adaptive reads and writes like optimistic when cold; its raw floor is the optimistic loop's.
+            case .optimistic, .merge, .adaptive: self = .optimistic(backoffBase: nil, cap: .zero)
             case .optimisticBackoff: self = .optimistic(backoffBase: .microseconds(50), cap: .milliseconds(5))
             // RetryPolicy()'s exponential backoff; the raw side never gives up.
             case .optimisticDefault: self = .optimistic(backoffBase: .milliseconds(1), cap: .milliseconds(50))

@@ -11,6 +11,8 @@ enum Strategy: String, CaseIterable, Sendable {
     case pessimistic
     case atomic
     case merge
+    /// `.adaptive` with its default knobs, but a retry policy as unlimited as the optimistic cell's.
+    case adaptive
 
     /// Enough attempts that contention, not the limit, decides the outcome.
     static let unlimited = 1_000_000
@@ -41,6 +43,9 @@ enum Strategy: String, CaseIterable, Sendable {
         case .merge:
             let policy = RetryPolicy(maxAttempts: Self.unlimited, backoff: .none, deadline: nil)
             return try await db.modify(BenchAccount.self, id: id, using: .merge(retry: policy)) { $0.balance += 1 }.attempts
+        case .adaptive:
+            let knobs = AdaptiveLocking(retry: RetryPolicy(maxAttempts: Self.unlimited, backoff: .none, deadline: nil))
+            return try await db.modify(BenchAccount.self, id: id, using: .adaptive(knobs)) { $0.balance += 1 }.attempts
         }
     }
 }

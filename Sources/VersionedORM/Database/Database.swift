@@ -24,6 +24,8 @@ public final class Database: Sendable {
     /// Whether ``read(options:_:)`` may see a replica behind the primary: what is read to be written back is
     /// then read with `.primary`.
     let readersMayLag: Bool
+    /// What ``LockStrategy/adaptive(_:)`` remembers of recent conflicts, per bucket of rows.
+    let conflictTemperatures = ConflictTemperatures()
 
     /// Builds the pool the driver asks for. Connections open on first use, on their own lanes.
     package init(driver: any DatabaseDriver, configuration: DatabaseConfiguration = DatabaseConfiguration()) {

@@ -9,6 +9,7 @@ import Metrics
 /// | `versioned_orm.retries` | counter | a retry policy started another attempt (dimension `reason`) |
 /// | `versioned_orm.lock_waits` | timer | time a pessimistic modification waited to lock its row |
 /// | `versioned_orm.lock_timeouts` | counter | a lock could not be had (NOWAIT, busy timeout, SKIP LOCKED skipped it) |
+/// | `versioned_orm.adaptive_attempts` | counter | an attempt of `.adaptive` ran (dimension `mode`: `optimistic` or `pessimistic`) |
 /// | `versioned_orm.replica_fallbacks` | counter | a read asked for a commit token the replica had not reached in time, and ran on the primary |
 ///
 /// Every metric but the replica fallbacks has the dimension `model` (the Swift type name, or `transaction` for
@@ -19,6 +20,12 @@ public enum ContentionMetrics {
     public static let lockWaitsLabel = "versioned_orm.lock_waits"
     public static let lockTimeoutsLabel = "versioned_orm.lock_timeouts"
     public static let replicaFallbacksLabel = "versioned_orm.replica_fallbacks"
+    public static let adaptiveAttemptsLabel = "versioned_orm.adaptive_attempts"
+
+    static func recordAdaptiveAttempt(model: String, pessimistic: Bool) {
+        Counter(label: adaptiveAttemptsLabel, dimensions: [("model", model), ("mode", pessimistic ? "pessimistic" : "optimistic")])
+            .increment()
+    }
 
     static func recordReplicaFallback() {
         Counter(label: replicaFallbacksLabel).increment()

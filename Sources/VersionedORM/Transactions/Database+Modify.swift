@@ -39,9 +39,11 @@ extension Database {
             }
             return Modification(value: result.value, attempts: result.attempts)
         case .pessimistic(let wait):
-            return Modification(value: try await modifyPessimistically(M.self, id: id, wait: wait, change), attempts: 1)
+            return Modification(value: try await modifyPessimistically(M.self, id: id, wait: wait, change).0, attempts: 1)
         case .merge(let policy):
             return try await modifyMerging(M.self, id: id, policy: policy, change)
+        case .adaptive(let knobs):
+            return try await modifyAdaptively(M.self, id: id, knobs, change)
         }
     }
 
@@ -86,14 +88,51 @@ extension Database {
         }
     }
 
+    /// Each attempt optimistic or pessimistic by the row's temperature, which this attempt's contention raises.
+    private func modifyAdaptively<M: Model>(_ type: M.Type, id: M.Key, _ knobs: AdaptiveLocking,
+                                            _ change: @escaping @Sendable (inout M) throws -> Void) async throws -> Modification<M> {
+        let model = M.schema.modelName
+        let temperatures = conflictTemperatures
+        let bucket = temperatures.bucket(table: M.schema.table, key: AnyPrimaryKey(id))
+        let logger = configuration.logger
+        let result = try await retrying(M.self, knobs.retry) { attempt in
+            let temperature = temperatures.temperature(of: bucket, halfLife: knobs.halfLife)
+            let locking = temperature >= knobs.hotAt
+            ContentionMetrics.recordAdaptiveAttempt(model: model, pessimistic: locking)
+            logger.debug("adaptive attempt", metadata: [
+                "db.model": "\(model)", "db.attempt": "\(attempt)", "db.mode": "\(locking ? "pessimistic" : "optimistic")",
+                "db.temperature": "\(temperature)",
+            ])
+            if locking {
+                let (value, lockWait) = try await self.modifyPessimistically(M.self, id: id, wait: knobs.wait, change)
+                if lockWait > knobs.contendedLockWait { temperatures.heat(bucket, halfLife: knobs.halfLife) }
+                return value
+            }
+            do {
+                return try await self.writeWithoutTransaction { session in
+                    var value = try Self.current(M.self, id: id, in: session)
+                    try session.update(&value, change)
+                    return value
+                }
+            } catch let stale as StaleRecordError {
+                temperatures.heat(bucket, halfLife: knobs.halfLife)
+                throw stale
+            }
+        }
+        return Modification(value: result.value, attempts: result.attempts)
+    }
+
+    /// The modified row, and how long it took from the request to holding the row's lock (the writer's queue
+    /// and the database's lock wait).
     private func modifyPessimistically<M: Model>(_ type: M.Type, id: M.Key, wait: RowLockWait,
-                                                 _ change: @escaping @Sendable (inout M) throws -> Void) async throws -> M {
+                                                 _ change: @escaping @Sendable (inout M) throws -> Void) async throws -> (M, Duration) {
         let model = M.schema.modelName
         let requested = ContinuousClock.now
         do {
             return try await write(options: TransactionOptions(waitForWriteLock: wait != .noWait)) { tx in
                 let locked = try tx.find(M.self, id: id, lockingAs: wait)
-                ContentionMetrics.recordLockWait(model: model, duration: requested.duration(to: .now))
+                let lockWait = requested.duration(to: .now)
+                ContentionMetrics.recordLockWait(model: model, duration: lockWait)
                 guard var value = locked else {
                     if wait == .skipLocked, try tx.find(M.self, id: id) != nil {
                         ContentionMetrics.recordLockTimeout(model: model)
@@ -102,7 +141,7 @@ extension Database {
                     throw ModificationError.notFound(model: model, id: AnyPrimaryKey(id))
                 }
                 try tx.update(&value, change)
-                return value
+                return (value, lockWait)
             }
         } catch let error as DatabaseError where error.kind == .lockNotAvailable || error.kind == .busy {
             ContentionMetrics.recordLockTimeout(model: model)

@@ -23,6 +23,8 @@ extension Database {
     ///   the transaction begins `IMMEDIATE`, which holds the database's write lock). Deadlocks between units that
     ///   lock rows in different orders (40P01) are run again under the default ``RetryPolicy``; lock rows in key
     ///   order to avoid them.
+    /// - `.adaptive`: the first attempt optimistic, every later one pessimistic (a unit of work has no one row
+    ///   whose recent conflicts could decide).
     /// - `.naive`: one attempt, no locks: the baseline a strategy is compared with. The closure's versioned writes
     ///   are still checked.
     ///
@@ -41,6 +43,14 @@ extension Database {
         case .pessimistic(let wait):
             let options = TransactionOptions(waitForWriteLock: wait != .noWait, lockingReads: wait)
             return try await write(options: options, retry: RetryPolicy(), body)
+        case .adaptive(let knobs):
+            // A unit of work names no single row to keep a temperature for: it starts optimistic and, once it
+            // lost a race, runs its remaining attempts locking what it reads.
+            let locking = TransactionOptions(waitForWriteLock: knobs.wait != .noWait, lockingReads: knobs.wait)
+            return try await retrying(model: "transaction", knobs.retry) { attempt in
+                ContentionMetrics.recordAdaptiveAttempt(model: "transaction", pessimistic: attempt > 1)
+                return try await self.write(options: attempt > 1 ? locking : .readWrite, body)
+            }
         }
     }
 }

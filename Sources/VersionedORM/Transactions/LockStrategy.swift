@@ -16,6 +16,14 @@ public enum LockStrategy: Sendable {
     /// this modification changed, re-applies this modification's column values to the fresh row instead of
     /// re-running the closure; when they overlap, the closure runs again on the fresh row. Nothing is lost either way.
     case merge(retry: RetryPolicy)
+    /// Optimistic while the row is cold, pessimistic while it is hot, by the row's recent conflicts (see
+    /// ``AdaptiveLocking``): no lock and no waiting when writers rarely meet, queueing instead of retrying when
+    /// they keep meeting on the same rows. Never loses an update in either mode. Each attempt's choice is counted
+    /// (`versioned_orm.adaptive_attempts`, dimensions `model` and `mode`) and logged at debug level.
+    case adaptive(AdaptiveLocking)
+
+    /// ``adaptive(_:)`` with its default knobs.
+    public static var adaptive: LockStrategy { .adaptive(AdaptiveLocking()) }
 }
 
 /// The row as saved and how many attempts it took (1 when nothing had to be retried).

@@ -1,0 +1,33 @@
+/// The knobs of ``LockStrategy/adaptive(_:)``: when a row counts as hot, how fast it cools, how optimistic
+/// attempts retry and how pessimistic ones wait.
+///
+/// The model: every `Database` keeps a conflict temperature per bucket of rows. A modification whose optimistic
+/// write found the row changed adds 1; a pessimistic one that waited longer than `contendedLockWait` for its lock
+/// adds 1. A bucket loses half its temperature every `halfLife`. An attempt runs pessimistically while its row's
+/// temperature is at least `hotAt`, optimistically below it, so a row that keeps conflicting is locked first,
+/// and one that stopped is read without a lock again once it has cooled.
+public struct AdaptiveLocking: Sendable {
+    /// How optimistic attempts retry; each retry decides afresh, so a conflict can turn the next attempt
+    /// pessimistic.
+    public var retry: RetryPolicy
+    /// How a pessimistic attempt waits for its lock.
+    public var wait: RowLockWait
+    /// The temperature from which a row is locked first. 0.5 by default: one conflict within the last half-life
+    /// (or two within the last two).
+    public var hotAt: Double
+    /// The time in which a temperature halves without new contention.
+    public var halfLife: Duration
+    /// A wait for the lock (from the request, the writer's queue included) longer than this counts as
+    /// contention; a pessimistic attempt that got its lock sooner does not heat the row, so it cools back to
+    /// optimistic. 1 ms by default: above an uncontended BEGIN and SELECT … FOR UPDATE on a local server.
+    public var contendedLockWait: Duration
+
+    public init(retry: RetryPolicy = RetryPolicy(), wait: RowLockWait = .wait, hotAt: Double = 0.5,
+                halfLife: Duration = .milliseconds(200), contendedLockWait: Duration = .milliseconds(1)) {
+        self.retry = retry
+        self.wait = wait
+        self.hotAt = hotAt
+        self.halfLife = halfLife
+        self.contendedLockWait = contendedLockWait
+    }
+}
