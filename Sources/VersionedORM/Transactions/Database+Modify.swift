@@ -30,13 +30,7 @@ extension Database {
         case .naive:
             return Modification(value: try await modifyNaively(M.self, id: id, change), attempts: 1)
         case .optimistic(let policy):
-            let result = try await retrying(M.self, policy) { _ in
-                try await self.writeWithoutTransaction { session in
-                    var value = try Self.current(M.self, id: id, in: session)
-                    try session.update(&value, change)
-                    return value
-                }
-            }
+            let result = try await retrying(M.self, policy) { _ in try await self.modifyOptimistically(M.self, id: id, change) }
             return Modification(value: result.value, attempts: result.attempts)
         case .pessimistic(let wait):
             return Modification(value: try await modifyPessimistically(M.self, id: id, wait: wait, change).0, attempts: 1)
@@ -88,6 +82,16 @@ extension Database {
         }
     }
 
+    /// One optimistic attempt: read and versioned update on the writer, with no transaction around them.
+    private func modifyOptimistically<M: Model>(_ type: M.Type, id: M.Key,
+                                                _ change: @escaping @Sendable (inout M) throws -> Void) async throws -> M {
+        try await writeWithoutTransaction { session in
+            var value = try Self.current(M.self, id: id, in: session)
+            try session.update(&value, change)
+            return value
+        }
+    }
+
     /// Each attempt optimistic or pessimistic by the row's temperature, which this attempt's contention raises.
     private func modifyAdaptively<M: Model>(_ type: M.Type, id: M.Key, _ knobs: AdaptiveLocking,
                                             _ change: @escaping @Sendable (inout M) throws -> Void) async throws -> Modification<M> {
@@ -109,11 +113,7 @@ extension Database {
                 return value
             }
             do {
-                return try await self.writeWithoutTransaction { session in
-                    var value = try Self.current(M.self, id: id, in: session)
-                    try session.update(&value, change)
-                    return value
-                }
+                return try await self.modifyOptimistically(M.self, id: id, change)
             } catch let stale as StaleRecordError {
                 temperatures.heat(bucket, halfLife: knobs.halfLife)
                 throw stale
