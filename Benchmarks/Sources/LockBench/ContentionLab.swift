@@ -11,6 +11,8 @@ struct ContentionLab {
     let increments: Int
     /// The peer asked to run each cell right after the library's, if any.
     var peers: PeerSession?
+    /// The whole run's progress, to which each finished cell is reported.
+    var tracker: RunProgress?
     /// The strategies to run, all by default.
     var strategies: [Strategy] = Strategy.allCases
     let tableRows = 1_000
@@ -21,6 +23,7 @@ struct ContentionLab {
             for workers in workerCounts {
                 for strategy in strategies {
                     let result = try await runCell(strategy: strategy, workers: workers, hotRows: hotRows)
+                    if let tracker { progress("  [\(tracker.finished(result))]") }
                     progress("  \(database.name) \(strategy.rawValue.padded(18)) T=\(String(workers).padded(2)) "
                         + "H=\(String(hotRows).padded(3)) \(Int(result.opsPerSecond).description.padded(8, left: true)) ops/s  "
                         + "p99 \(String(result.p99Micros).padded(7, left: true)) µs  retries \(String(result.retries).padded(7, left: true))  "

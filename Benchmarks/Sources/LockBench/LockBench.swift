@@ -106,6 +106,11 @@ struct LockBench: AsyncParsableCommand {
             postgresSettings: [:], loadAverage: Self.loadAverage(), quick: quick, build: Self.build,
             cores: ProcessInfo.processInfo.activeProcessorCount, date: ISO8601DateFormatter().string(from: Date()))
 
+        let gridStrategies = strategies.isEmpty ? Strategy.allCases.count : strategies.count
+        let gridCells = overheadOnly || memory || batch ? 0 : databases.count * workers.count * hotRows.count * gridStrategies
+        let tracker = RunProgress(total: gridCells)
+        let interruption = tracker.writeOnInterrupt(settings: settings, json: json, directory: directory)
+        defer { interruption.cancel() }
         var memoryResults: [MemoryResult] = []
         var batchResults: [BatchResult] = []
         var peerReport: PeerReport?
@@ -134,7 +139,7 @@ struct LockBench: AsyncParsableCommand {
             if !overheadOnly {
                 warn("\(target.name): contention grid (\(increments) increments per cell)")
                 var lab = ContentionLab(database: target, workerCounts: workers, hotRowCounts: hotRows, increments: increments,
-                                        peers: peerSession)
+                                        peers: peerSession, tracker: tracker)
                 if !strategies.isEmpty {
                     lab.strategies = try strategies.map { name in
                         guard let strategy = Strategy(rawValue: name) else {
@@ -151,7 +156,9 @@ struct LockBench: AsyncParsableCommand {
                                               inserts: quick ? 2_000 : 10_000, rounds: rounds,
                                               workloads: workloads.isEmpty ? ["W0", "W1", "W2", "W3", "W3B"] : Set(workloads),
                                               peers: peerSession)
-                overhead += try await bench.run(progress: warn)
+                let figures = try await bench.run(progress: warn)
+                tracker.finished(figures)
+                overhead += figures
             }
             if let peerSession {
                 let figures = await peerSession.finish()
