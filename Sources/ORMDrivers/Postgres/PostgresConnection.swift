@@ -166,18 +166,12 @@ final class PostgresConnection: DatabaseConnection {
         var preparedKey: PostgresStatementCache.Key?
         let sent: Int32
         if statementMode == .unnamed || statement.caching == .transient {
-            sent = parameters.types.withUnsafeBufferPointer { types in
-                parameters.withUnsafeArrays { values, lengths, formats in
-                    PQsendQueryParams(connection, statement.text, count, types.baseAddress, values, lengths, formats, 0)
-                }
-            }
+            sent = sendUnnamed(statement.text, parameters, count: count)
         } else {
             let key = PostgresStatementCache.Key(sql: statement.text, types: parameters.types)
             let name = try preparedName(for: key)
             preparedKey = key
-            sent = parameters.withUnsafeArrays { values, lengths, formats in
-                PQsendQueryPrepared(connection, name, count, values, lengths, formats, 0)
-            }
+            sent = sendPrepared(name, parameters, count: count)
         }
         guard sent == 1 else {
             try check(nil)
@@ -229,7 +223,7 @@ final class PostgresConnection: DatabaseConnection {
             do {
                 try check(checked)
             } catch let error as DatabaseError {
-                if let preparedKey, error.code == "26000" || error.code == "0A000" { statements.remove(preparedKey) }
+                if let preparedKey { forgetIfOutdated(preparedKey, after: error) }
                 throw error
             }
         }
@@ -251,20 +245,36 @@ final class PostgresConnection: DatabaseConnection {
                     PQexecPrepared(connection, name, count, values, lengths, formats, 0)
                 }
             },
-            sending: {
-                parameters.withUnsafeArrays { values, lengths, formats in
-                    PQsendQueryPrepared(connection, name, count, values, lengths, formats, 0)
-                }
-            })
+            sending: { sendPrepared(name, parameters, count: count) })
         do {
             try check(result)
         } catch let error as DatabaseError {
-            // The server no longer has the statement, or its plan no longer fits the table: prepare afresh.
-            if error.code == "26000" || error.code == "0A000" { statements.remove(key) }
+            forgetIfOutdated(key, after: error)
             throw error
         }
         guard let result else { throw lostConnectionError() }
         return result
+    }
+
+    /// The server no longer has the statement, or its plan no longer fits the table: prepare it afresh next time.
+    private func forgetIfOutdated(_ key: PostgresStatementCache.Key, after error: DatabaseError) {
+        if error.code == "26000" || error.code == "0A000" { statements.remove(key) }
+    }
+
+    /// Sends a named prepared statement without waiting for its answer; 1 when the request went out.
+    private func sendPrepared(_ name: String, _ parameters: PostgresParameters, count: Int32) -> Int32 {
+        parameters.withUnsafeArrays { values, lengths, formats in
+            PQsendQueryPrepared(connection, name, count, values, lengths, formats, 0)
+        }
+    }
+
+    /// Sends a statement as the unnamed one (Parse, Bind, Execute) without waiting; 1 when the request went out.
+    private func sendUnnamed(_ text: String, _ parameters: PostgresParameters, count: Int32) -> Int32 {
+        parameters.types.withUnsafeBufferPointer { types in
+            parameters.withUnsafeArrays { values, lengths, formats in
+                PQsendQueryParams(connection, text, count, types.baseAddress, values, lengths, formats, 0)
+            }
+        }
     }
 
     /// One message train (Parse, Bind, Execute, Sync) with the unnamed statement: nothing outlives the request,
@@ -278,11 +288,7 @@ final class PostgresConnection: DatabaseConnection {
                         PQexecParams(connection, statement.text, count, types.baseAddress, values, lengths, formats, 0)
                     }
                 },
-                sending: {
-                    parameters.withUnsafeArrays { values, lengths, formats in
-                        PQsendQueryParams(connection, statement.text, count, types.baseAddress, values, lengths, formats, 0)
-                    }
-                })
+                sending: { sendUnnamed(statement.text, parameters, count: count) })
         }
         try check(result)
         guard let result else { throw lostConnectionError() }

@@ -53,14 +53,15 @@ extension Database {
                 report.visited += rows.count
 
                 // Outside any transaction: the write below holds its locks only while writing.
-                var pending: [(read: M, changed: M)] = []
+                var pending: [PendingRow<M>] = []
                 for row in rows {
                     var changed = row
                     try change(&changed)
-                    if M.schema.changedColumnIndices(from: row, to: changed).isEmpty {
+                    let columns = M.schema.changedColumnIndices(from: row, to: changed)
+                    if columns.isEmpty {
                         report.unchanged += 1
                     } else {
-                        pending.append((row, changed))
+                        pending.append(PendingRow(read: row, changed: changed, columns: columns))
                     }
                 }
                 let chunk = try await writeChunk(pending, failOnStale: onStale == .fail)
@@ -99,6 +100,13 @@ extension Database {
         readersMayLag ? try await read(consistency: .primary, body) : try await read(body)
     }
 
+    /// A row of a chunk as read, as the change left it, and the columns that differ.
+    private struct PendingRow<M: Model>: Sendable {
+        let read: M
+        let changed: M
+        let columns: [Int]
+    }
+
     private struct ChunkOutcome<Key: PrimaryKeyValue>: Sendable {
         var saved: [Key] = []
         var stale: [Key] = []
@@ -109,22 +117,21 @@ extension Database {
     /// On PostgreSQL, rows whose change touches only versioned columns go in one ``Transaction/saveAll(_:)``
     /// statement; a row that changes a column outside the version needs that column's own write, and on SQLite
     /// each row's UPDATE writes only what changed.
-    private func writeChunk<M: Model>(_ pending: [(read: M, changed: M)], failOnStale: Bool) async throws -> ChunkOutcome<M.Key> {
+    private func writeChunk<M: Model>(_ pending: [PendingRow<M>], failOnStale: Bool) async throws -> ChunkOutcome<M.Key> {
         guard !pending.isEmpty else { return ChunkOutcome() }
-        let rows = pending
         return try await write { tx in
             let schema = tx.schema(for: M.self)
             var outcome = ChunkOutcome<M.Key>()
             var together: [M] = []
-            for (read, changed) in rows {
+            for row in pending {
+                let (read, changed) = (row.read, row.changed)
                 guard let key = schema.key(of: read) else { continue }
                 guard schema.key(of: changed) == key, changed[keyPath: schema.version] == read[keyPath: schema.version] else {
                     throw PersistenceError.identityChanged(model: M.schema.modelName)
                 }
-                let indices = schema.changedColumnIndices(from: read, to: changed)
                 // Where saveAll would send a statement per row anyway (SQLite), the row's own UPDATE of just the
                 // changed columns binds less.
-                if tx.dialect.updatesFromValues, indices.allSatisfy({ !schema.unversionedColumns.contains($0) }) {
+                if tx.dialect.updatesFromValues, row.columns.allSatisfy({ !schema.unversionedColumns.contains($0) }) {
                     together.append(changed)
                     continue
                 }

@@ -124,15 +124,11 @@ extension Transaction {
             "\(identifier: schema.columns[column].name) = \(identifier: source).\(identifier: "c\(position)")"
         }
         assignments.append("\(identifier: schema.versionColumn) = \(identifier: target).\(identifier: schema.versionColumn) + 1")
+        // Each row's cells in `bound` are key, expected version, then the columns: cast to these types in turn.
+        let storages = [keyStorage, .integer64] + columns.map { schema.columns[$0].type.storage }
         let tuples = rows.map { row -> SQL in
-            let base = row * perRow
-            var cells: [SQL] = [
-                SQL(segments: [.text("CAST("), .value(bound[base]), .text(" AS "), .columnType(keyStorage), .text(")")]),
-                SQL(segments: [.text("CAST("), .value(bound[base + 1]), .text(" AS "), .columnType(.integer64), .text(")")]),
-            ]
-            for (position, column) in columns.enumerated() {
-                cells.append(SQL(segments: [.text("CAST("), .value(bound[base + 2 + position]), .text(" AS "),
-                                            .columnType(schema.columns[column].type.storage), .text(")")]))
+            let cells = storages.enumerated().map { position, storage in
+                SQL(segments: [.text("CAST("), .value(bound[row * perRow + position]), .text(" AS "), .columnType(storage), .text(")")])
             }
             return "(\(SQL.joined(cells, separator: ", ")))"
         }
