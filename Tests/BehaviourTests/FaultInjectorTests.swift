@@ -28,6 +28,24 @@ import VersionedORM
         }
     }
 
+    /// Holding the row's lock does not make a transaction immune: a deadlock, or under SERIALIZABLE a locked row
+    /// that changed after the snapshot, fails it. A pessimistic modification runs again instead of handing the
+    /// caller that transient error (the strategy lab found it giving up under SERIALIZABLE).
+    @Test(arguments: ["40001", "40P01"])
+    func aPessimisticModificationRunsAgainAfterASerializationFailureOrDeadlock(sqlState: String) async throws {
+        try await withDatabase(.postgres) { db in
+            let account = try await seedAccounts(db)[0]
+            try await db.write { tx in
+                try PostgresFaultInjector.arm(tx, table: "accounts", failing: sqlState, times: 2, at: .statement)
+            }
+            let modified = try await db.modify(Account.self, id: account.id!, using: .pessimistic(.wait)) { $0.balance += 1 }
+            #expect(modified.attempts == 3)
+            #expect(modified.value.version == account.version + 1)
+            #expect(try await reload(db, account)?.balance == account.balance + 1)
+            #expect(try await db.read { tx in try PostgresFaultInjector.firings(tx, table: "accounts") } == 3)
+        }
+    }
+
     @Test func anUnknownCompletionAtCommitIsOneAttemptAndAmbiguous() async throws {
         try await withDatabase(.postgres) { db in
             let account = try await seedAccounts(db)[0]

@@ -19,7 +19,9 @@ extension Database {
     /// keeps the write safe, so BEGIN and COMMIT would only add round trips, and reading where the write happens
     /// keeps the window between the read and the write as short as `change` itself (on SQLite the write waits for
     /// the single writer anyway). `change` runs on the connection's thread, between the two statements, with no
-    /// lock held: keep it quick. `.pessimistic` is one transaction that locks the row first.
+    /// lock held: keep it quick. `.pessimistic` is one transaction that locks the row first; a deadlock or a
+    /// serialization failure (SERIALIZABLE or REPEATABLE READ on PostgreSQL) runs it again under the default
+    /// ``RetryPolicy``, and ``Modification/attempts`` counts the attempts.
     public func modify<M: Model>(
         _ type: M.Type = M.self,
         id: M.Key,
@@ -33,7 +35,13 @@ extension Database {
             let result = try await retrying(M.self, policy) { _ in try await self.modifyOptimistically(M.self, id: id, change) }
             return Modification(value: result.value, attempts: result.attempts)
         case .pessimistic(let wait):
-            return Modification(value: try await modifyPessimistically(M.self, id: id, wait: wait, change).0, attempts: 1)
+            // A lock held is never stale, but the database may still refuse the transaction: a deadlock (40P01), or
+            // under REPEATABLE READ or SERIALIZABLE a locked row that changed after the snapshot (40001). Those run
+            // again under the default policy, as `write(using: .pessimistic)` does.
+            let result = try await retrying(M.self, RetryPolicy()) { _ in
+                try await self.modifyPessimistically(M.self, id: id, wait: wait, change).0
+            }
+            return Modification(value: result.value, attempts: result.attempts)
         case .merge(let policy):
             return try await modifyMerging(M.self, id: id, policy: policy, change)
         case .adaptive(let knobs):
