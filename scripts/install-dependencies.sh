@@ -3,6 +3,7 @@
 #   scripts/install-dependencies.sh sqlite     headers for the SQLite driver (libsqlite3-dev)
 #   scripts/install-dependencies.sh postgres   libpq headers, the PostgreSQL server binaries and PgBouncer for the tests
 #   scripts/install-dependencies.sh all        both
+#   scripts/install-dependencies.sh browser    headless Chromium, for checking lock-bench's HTML report (not part of all)
 # Uses apt-get when run as root on Debian or Ubuntu (or with passwordless sudo); elsewhere it says what to install.
 set -euo pipefail
 
@@ -28,7 +29,11 @@ postgres_bin_dir() {
     return 1
 }
 
-command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
+if [ "$want" = browser ]; then
+    command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+else
+    command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
+fi
 if [ "$want" = sqlite ] || [ "$want" = all ]; then
     have_pkg_config_module sqlite3 || missing+=(libsqlite3-dev)
 fi

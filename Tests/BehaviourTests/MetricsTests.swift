@@ -121,6 +121,67 @@ let testMetrics: TestMetrics = {
         }
     }
 
+    /// A unit of work under `.adaptive` on PostgreSQL decides per row on its first attempt: a row that lost a race
+    /// lately is read `FOR UPDATE`, a cold one without a lock, and the hot one cools back.
+    @Test func anAdaptiveUnitOfWorkLocksTheHotRowsItReadsAndNotTheColdOnes() async throws {
+        let metrics = testMetrics
+        let log = StatementLog()
+        try await withClients(.postgres, count: 2, log: log) { clients in
+            let (db, other) = (clients[0], clients[1])
+            let (hot, cold) = try await db.write { tx in
+                try tx.createTable(AdaptiveCounter.self)
+                var hot = AdaptiveCounter(value: 0), cold = AdaptiveCounter(value: 0)
+                try tx.insert(&hot)
+                try tx.insert(&cold)
+                return (hot, cold)
+            }
+            let (hotID, coldID) = (try #require(hot.id), try #require(cold.id))
+            let knobs = AdaptiveLocking(retry: RetryPolicy(backoff: .none), halfLife: .milliseconds(250))
+            func lockedReads() -> Int64 {
+                metrics.counterTotal(label: ContentionMetrics.adaptiveAttemptsLabel,
+                                     dimensions: [("model", "AdaptiveCounter"), ("mode", "locked-read")])
+            }
+            let lockedBefore = lockedReads()
+            @Sendable func incrementBoth(_ tx: Transaction) throws {
+                guard var hotValue = try tx.find(AdaptiveCounter.self, id: hotID),
+                      var coldValue = try tx.find(AdaptiveCounter.self, id: coldID) else { throw ModificationError.noMatch(model: "AdaptiveCounter") }
+                try tx.update(&hotValue) { $0.value += 1 }
+                try tx.update(&coldValue) { $0.value += 1 }
+            }
+            func lockedSelects() -> [Bool] {
+                log.statements.filter { $0.hasPrefix("SELECT") }.map { $0.contains("FOR UPDATE") }
+            }
+            // Cold: the first unit reads `hot` without a lock; another client changes it meanwhile, so the write is
+            // stale and heats that row; the second attempt locks everything.
+            let runs = Counter()
+            let first = try await db.write(using: .adaptive(knobs)) { tx in
+                runs.increment()
+                if runs.count == 1 {
+                    guard var seen = try tx.find(AdaptiveCounter.self, id: hotID) else { throw ModificationError.noMatch(model: "AdaptiveCounter") }
+                    try other.writeSync { tx in try AdaptiveCounter.where { $0.id == hotID }.updateAll(tx) { $0.value += 10 } }
+                    try tx.update(&seen) { $0.value += 1 }
+                }
+                try incrementBoth(tx)
+            }
+            #expect(first.attempts == 2)
+            #expect(lockedReads() == lockedBefore)
+            // Hot now: the next unit's first attempt locks `hot` and reads `cold` freely.
+            log.clear()
+            let second = try await db.write(using: .adaptive(knobs), incrementBoth)
+            #expect(second.attempts == 1)
+            #expect(lockedSelects() == [true, false])
+            #expect(lockedReads() - lockedBefore == 1)
+            // Ten half-lives later both are cold again.
+            try await Task.sleep(for: .milliseconds(2_500))
+            log.clear()
+            _ = try await db.write(using: .adaptive(knobs), incrementBoth)
+            #expect(lockedSelects() == [false, false])
+            #expect(lockedReads() - lockedBefore == 1)
+            let stored = try await db.read { tx in try AdaptiveCounter.all().order { [$0.id.ascending] }.fetchAll(tx) }
+            #expect(stored.map(\.value) == [13, 3])
+        }
+    }
+
     @Test(arguments: Backend.allCases)
     func adaptiveModificationsFromTwoClientsLoseNothing(backend: Backend) async throws {
         try await withClients(backend, count: 2, poolSize: 6) { clients in

@@ -24,21 +24,24 @@ enum BenchDatabase: Sendable {
     }
 
     /// A database whose pool gives each of `connections` concurrent workers a connection of its own: PostgreSQL
-    /// connections, or SQLite readers next to SQLite's one writer.
-    func open(connections: Int) async throws -> Database {
+    /// connections, or SQLite readers next to SQLite's one writer. On PostgreSQL every transaction and
+    /// autocommitted statement runs at `isolation`; `trace` sees every statement's text.
+    func open(connections: Int, isolation: Isolation = .readCommitted,
+              trace: (@Sendable (String) -> Void)? = nil) async throws -> Database {
+        let database = DatabaseConfiguration(trace: trace, connectionTimeout: .seconds(120))
+        var options = "-c search_path=\(Self.postgresSchema)"
+        if isolation != .readCommitted { options += " -c default_transaction_isolation=\(isolation.rawValue)" }
         switch self {
         case .sqlite(let path):
             return try await Database.sqlite(path: path, configuration: SQLiteConfiguration(
-                readerCount: connections, busyTimeout: .seconds(30), synchronous: .normal))
+                database: database, readerCount: connections, busyTimeout: .seconds(30), synchronous: .normal))
         case .postgres(let url):
             return try await Database.postgres(configuration: PostgresConfiguration(
-                connectionString: url, parameters: ["options": "-c search_path=\(Self.postgresSchema)"],
-                database: DatabaseConfiguration(connectionTimeout: .seconds(120)), poolSize: connections))
+                connectionString: url, parameters: ["options": options], database: database, poolSize: connections))
         case .postgresUnnamed(let url, let throughPooler):
             return try await Database.postgres(configuration: PostgresConfiguration(
-                connectionString: url, parameters: throughPooler ? [:] : ["options": "-c search_path=\(Self.postgresSchema)"],
-                database: DatabaseConfiguration(connectionTimeout: .seconds(120)), poolSize: connections,
-                statementMode: .unnamed))
+                connectionString: url, parameters: throughPooler ? [:] : ["options": options],
+                database: database, poolSize: connections, statementMode: .unnamed))
         }
     }
 

@@ -1,13 +1,13 @@
 import BenchSupport
 import Foundation
 import Histogram
+import Synchronization
 import VersionedORM
 
-/// The contention grid: every strategy, against every worker count and hot-set size, on one database.
+/// The contention grid on one database: every strategy under every workload of the run.
 struct ContentionLab {
     let database: BenchDatabase
-    let workerCounts: [Int]
-    let hotRowCounts: [Int]
+    let workloads: [Workload]
     let increments: Int
     /// The peer asked to run each cell right after the library's, if any.
     var peers: PeerSession?
@@ -15,23 +15,30 @@ struct ContentionLab {
     var tracker: RunProgress?
     /// The strategies to run, all by default.
     var strategies: [Strategy] = Strategy.allCases
-    let tableRows = 1_000
+
+    /// The cells `workloads` × `strategies` make (naive has no multi-row form).
+    static func cellCount(_ workloads: [Workload], _ strategies: [Strategy]) -> Int {
+        workloads.reduce(0) { total, workload in
+            total + strategies.filter { $0.runs(rowsPerTransaction: workload.rowsPerTransaction) }.count
+        }
+    }
 
     func run(progress: (String) -> Void) async throws -> [ContentionResult] {
         var results: [ContentionResult] = []
-        for hotRows in hotRowCounts {
-            for workers in workerCounts {
-                for strategy in strategies {
-                    let result = try await runCell(strategy: strategy, workers: workers, hotRows: hotRows)
-                    if let tracker { progress("  [\(tracker.finished(result))]") }
-                    progress("  \(database.name) \(strategy.rawValue.padded(18)) T=\(String(workers).padded(2)) "
-                        + "H=\(String(hotRows).padded(3)) \(Int(result.opsPerSecond).description.padded(8, left: true)) ops/s  "
-                        + "p99 \(String(result.p99Micros).padded(7, left: true)) µs  retries \(String(result.retries).padded(7, left: true))  "
-                        + "lost \(String(result.lostUpdates).padded(5, left: true))  gave up \(result.errors)  \(result.check)"
-                        + (result.raw.map { raw in "  | raw \(Int(raw.opsPerSecond)) ops/s, retries \(raw.retries), \(raw.check)"
-                            + " — ratio \(String(format: "%.2f", result.ratio ?? 0))" } ?? ""))
-                    results.append(result)
-                    await peers?.contention(strategy: strategy.rawValue, workers: workers, hotRows: hotRows,
+        for workload in workloads {
+            for strategy in strategies where strategy.runs(rowsPerTransaction: workload.rowsPerTransaction) {
+                let result = try await runCell(strategy: strategy, workload: workload)
+                if let tracker { progress("  [\(tracker.finished(result))]") }
+                progress("  \(database.name) \(strategy.rawValue.padded(18)) T=\(String(workload.workers).padded(2)) "
+                    + "\(workload.picks.label.padded(9)) \(workload.variation.padded(12)) "
+                    + "\(Int(result.opsPerSecond).description.padded(8, left: true)) ops/s  "
+                    + "p99 \(String(result.p99Micros).padded(7, left: true)) µs  attempts/commit \(String(format: "%.2f", result.attemptsPerCommit))  "
+                    + "lost \(String(result.lostUpdates).padded(5, left: true))  gave up \(result.errors)  \(result.check)"
+                    + (result.raw.map { raw in "  | raw \(Int(raw.opsPerSecond)) ops/s, retries \(raw.retries), \(raw.check)"
+                        + " — ratio \(String(format: "%.2f", result.ratio ?? 0))" } ?? ""))
+                results.append(result)
+                if workload.isBasePlane, case .hot(let hotRows) = workload.picks {
+                    await peers?.contention(strategy: strategy.rawValue, workers: workload.workers, hotRows: hotRows,
                                             increments: increments)
                 }
             }
@@ -42,29 +49,57 @@ struct ContentionLab {
     private struct WorkerOutcome: Sendable {
         var histogram: Histogram<UInt64>
         var retries: Int
+        var maxAttempts: Int
         var errors: Int
     }
 
-    func runCell(strategy: Strategy, workers: Int, hotRows: Int) async throws -> ContentionResult {
-        let db = try await database.open(connections: workers + 1)
-        let ids = try await BenchDatabase.resetAccounts(db, rows: tableRows)
-        let hot = Array(ids.prefix(hotRows))
+    /// Warm-up operations before the start line, on the table's last rows: they open every lazily prepared
+    /// statement, and the second one counts the statements an uncontended operation sends.
+    private static let warmUpOperations = 2
+
+    func runCell(strategy: Strategy, workload: Workload) async throws -> ContentionResult {
+        let statements = StatementCount()
+        let workers = workload.workers
+        let think = Duration.microseconds(workload.thinkMicros)
+        let db = try await database.open(connections: workers + 1, isolation: workload.isolation,
+                                         trace: { _ in statements.add() })
+        let keys = try await BenchDatabase.resetAccounts(db, rows: workload.picks.tableRows)
+        let rowsPerOperation = RowPicker.rowsPerOperation(picks: workload.picks, keys: keys,
+                                                          rowsPerTransaction: workload.rowsPerTransaction)
+        let warmUpRows = Array(keys.suffix(rowsPerOperation))
+        // With the cell's think time: it decides whether an atomic operation needs a transaction.
+        _ = try await strategy.increment(db, ids: warmUpRows, think: think)
+        let beforeClean = statements.value
+        _ = try await strategy.increment(db, ids: warmUpRows, think: think)
+        let cleanStatements = statements.value - beforeClean
+
+        let metricsBefore = BenchMetrics.shared.snapshot()
+        let statementsBefore = statements.value
         let startLine = StartLine(workers: workers)
+        let (increments, picks, arrival) = (self.increments, workload.picks, workload.arrival)
         let outcomes = try await withThrowingTaskGroup(of: WorkerOutcome.self) { group in
             for worker in 0..<workers {
                 let share = increments / workers + (worker < increments % workers ? 1 : 0)
                 group.addTask {
-                    var random = SplitMix(seed: UInt64(worker + 1) &* 7919)
+                    var picker = RowPicker(picks: picks, keys: keys, rowsPerTransaction: rowsPerOperation,
+                                           seed: RowPicker.seed(worker: worker))
                     var outcome = WorkerOutcome(
                         histogram: Histogram(highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: .three),
-                        retries: 0, errors: 0)
+                        retries: 0, maxAttempts: 0, errors: 0)
                     await startLine.arrive()
-                    for _ in 0..<share {
-                        let id = hot[Int(random.next() % UInt64(hot.count))]
-                        let started = ContinuousClock.now
+                    let opened = startLine.openedAt ?? .now
+                    for index in 0..<share {
+                        let ids = picker.next()
+                        var started = ContinuousClock.now
+                        if let offset = arrival.intendedStart(worker: worker, of: workers, index: index) {
+                            let intended = opened + offset
+                            if intended > started { try await Task.sleep(until: intended, clock: .continuous) }
+                            started = intended
+                        }
                         do {
-                            let attempts = try await strategy.increment(db, id: id)
+                            let attempts = try await strategy.increment(db, ids: ids, think: think)
                             outcome.retries += attempts - 1
+                            outcome.maxAttempts = max(outcome.maxAttempts, attempts)
                         } catch {
                             outcome.errors += 1
                         }
@@ -77,6 +112,8 @@ struct ContentionLab {
         }
         let finished = ContinuousClock.now
         let seconds = (startLine.openedAt ?? finished).duration(to: finished).seconds
+        let sent = statements.value - statementsBefore
+        let metrics = BenchMetrics.shared.snapshot() - metricsBefore
 
         var histogram = Histogram<UInt64>(highestTrackableValue: 600_000_000, numberOfSignificantValueDigits: .three)
         for outcome in outcomes { histogram.add(outcome.histogram) }
@@ -87,10 +124,12 @@ struct ContentionLab {
         }
         await db.close()
         let errors = outcomes.reduce(0) { $0 + $1.errors }
-        // An increment given up on was refused to its caller, not lost: only the default policy may give up.
-        let applied = Int64(increments - (strategy == .optimisticDefault ? errors : 0))
+        let retries = outcomes.reduce(0) { $0 + $1.retries }
+        // An operation given up on was refused to its caller, not lost: only the default policy may give up.
+        let committed = increments - (strategy == .optimisticDefault ? errors : 0)
+        let applied = Int64((committed + Self.warmUpOperations) * rowsPerOperation)
         let lost = applied - balances
-        let bumps = versions - Int64(tableRows)
+        let bumps = versions - Int64(keys.count)
         let check: String
         if strategy == .naive {
             check = "n/a"
@@ -98,36 +137,67 @@ struct ContentionLab {
             let refusedOnlyByPolicy = errors == 0 || strategy == .optimisticDefault
             check = (lost == 0 && bumps == applied && refusedOnlyByPolicy) ? "PASS" : "FAIL"
         }
-        let opsPerSecond = Double(increments - errors) / max(seconds, 1e-9)
-        let raw = try await rawBaseline(strategy: strategy, workers: workers, hotRows: hotRows)
+        let commits = increments - errors
+        let opsPerSecond = Double(commits) / max(seconds, 1e-9)
+        let raw = try await rawBaseline(strategy: strategy, workload: workload)
         return ContentionResult(
-            database: database.name, strategy: strategy.rawValue, workers: workers, hotRows: hotRows,
+            database: database.name, strategy: strategy.rawValue, workers: workers, hotRows: picks.hotRowsOrTable,
+            picks: picks.label, zipfTheta: picks.zipfTheta, effectiveHotRows: picks.effectiveHotRows, rowsPerTransaction: rowsPerOperation,
+            thinkMicros: workload.thinkMicros, isolation: workload.isolation.rawValue, arrival: arrival.label,
             increments: increments, opsPerSecond: opsPerSecond,
             p50Micros: histogram.valueAtPercentile(50), p99Micros: histogram.valueAtPercentile(99),
-            maxMicros: histogram.max, retries: outcomes.reduce(0) { $0 + $1.retries }, lostUpdates: lost,
-            check: check, errors: errors, seconds: seconds, raw: raw, ratio: raw.map { opsPerSecond / max($0.opsPerSecond, 1e-9) })
+            p999Micros: histogram.valueAtPercentile(99.9), maxMicros: histogram.max, retries: retries,
+            attemptsPerCommit: Double(commits + retries) / Double(max(commits, 1)),
+            maxAttempts: outcomes.map(\.maxAttempts).max() ?? 0,
+            statements: sent, wastedStatements: max(sent - commits * cleanStatements, 0),
+            conflicts: Int(metrics.counters[ContentionMetrics.conflictsLabel] ?? 0),
+            lockWaitMicros: (metrics.timerNanoseconds[ContentionMetrics.lockWaitsLabel] ?? 0) / 1_000,
+            adaptiveLockingAttempts: strategy == .adaptive
+                ? Int((metrics.counters["\(ContentionMetrics.adaptiveAttemptsLabel).pessimistic"] ?? 0)
+                    + (metrics.counters["\(ContentionMetrics.adaptiveAttemptsLabel).locked-read"] ?? 0)) : nil,
+            lostUpdates: lost, check: check, errors: errors, seconds: seconds, raw: raw,
+            ratio: raw.map { opsPerSecond / max($0.opsPerSecond, 1e-9) }, variation: workload.variation)
     }
 
     /// The cell again through the C APIs, right after the library's run, on a freshly reset table.
-    private func rawBaseline(strategy: Strategy, workers: Int, hotRows: Int) async throws -> RawContentionFigures? {
+    private func rawBaseline(strategy: Strategy, workload: Workload) async throws -> RawContentionFigures? {
         switch database {
-        case .sqlite, .postgres: try await runRaw(strategy: strategy, workers: workers, hotRows: hotRows)
+        case .sqlite, .postgres: try await runRaw(strategy: strategy, workload: workload)
         case .postgresUnnamed: nil
         }
     }
 
-    private func runRaw(strategy: Strategy, workers: Int, hotRows: Int) async throws -> RawContentionFigures {
+    private func runRaw(strategy: Strategy, workload: Workload) async throws -> RawContentionFigures {
         let db = try await database.open(connections: 1)
-        let ids = try await BenchDatabase.resetAccounts(db, rows: tableRows)
+        let keys = try await BenchDatabase.resetAccounts(db, rows: workload.picks.tableRows)
         await db.close()
-        let hot = Array(ids.prefix(hotRows))
-        let (database, increments, tableRows) = (self.database, self.increments, self.tableRows)
+        let (database, increments) = (self.database, self.increments)
         let outcome = try await onThread {
-            try RawContention(database: database).run(strategy: strategy, workers: workers, hot: hot,
-                                                      increments: increments, tableRows: tableRows)
+            try RawContention(database: database).run(strategy: strategy, workload: workload, keys: keys, increments: increments)
         }
         return RawContentionFigures(opsPerSecond: outcome.opsPerSecond, p50Micros: outcome.p50Micros,
-                                    p99Micros: outcome.p99Micros, retries: outcome.retries,
-                                    lostUpdates: outcome.lostUpdates, check: outcome.check)
+                                    p99Micros: outcome.p99Micros, p999Micros: outcome.p999Micros, retries: outcome.retries,
+                                    maxAttempts: outcome.maxAttempts, lostUpdates: outcome.lostUpdates, check: outcome.check)
+    }
+}
+
+/// Statements the library sent, counted from its trace on whichever lane thread sent them.
+final class StatementCount: Sendable {
+    private let count = Atomic<Int>(0)
+    func add() { count.add(1, ordering: .relaxed) }
+    var value: Int { count.load(ordering: .relaxed) }
+}
+
+extension RowPicks {
+    var hotRowsOrTable: Int {
+        switch self {
+        case .hot(let rows): rows
+        case .zipf(_, let rows): rows
+        }
+    }
+
+    var zipfTheta: Double? {
+        if case .zipf(let theta, _) = self { return theta }
+        return nil
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CoreMetrics
 import Foundation
 import BenchSupport
 import RawSQLite
@@ -8,7 +9,14 @@ import VersionedORM
 struct LockBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lock-bench",
-        abstract: "Compares lock strategies under contention and measures the library against the raw drivers.")
+        abstract: "Compares lock strategies under contention and measures the library against the raw drivers.",
+        subcommands: [Measure.self, Render.self, Advise.self], defaultSubcommand: Measure.self)
+}
+
+/// `lock-bench` / `lock-bench measure`: the contention grid, the overhead workloads, memory or the batch job.
+struct Measure: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Runs the contention grid and the overhead workloads (the default), or --memory, or --batch.")
 
     enum DatabaseChoice: String, ExpressibleByArgument, CaseIterable {
         case sqlite, postgres, all
@@ -61,10 +69,36 @@ struct LockBench: AsyncParsableCommand {
     @Flag(help: "Also run peer-bench (GRDB, PostgresNIO) on the same workloads and databases and report them side by side.")
     var peers = false
 
+    @Option(help: "Worker counts of the contention grid, comma-separated (e.g. 1,2,4,8,16,32,64).")
+    var workers: String?
+
+    @Option(help: "Row picks of the contention grid, comma-separated: hot-set sizes and Zipf skews (e.g. 1,16,1000,zipf0.99).")
+    var picks: String?
+
+    @Option(name: .customLong("rows-per-tx"), help: "Rows each operation increments in one transaction, comma-separated (e.g. 1,4).")
+    var rowsPerTransaction: String?
+
+    @Option(name: .customLong("think-us"), help: "Client think time inside each operation in µs, comma-separated (e.g. 0,1000).")
+    var thinkMicros: String?
+
+    @Option(help: "PostgreSQL isolation levels, comma-separated: read-committed, serializable.")
+    var isolation: String?
+
+    @Option(name: .customLong("open-loop-rate"), help: "Run open-loop at these total arrival rates (operations/s), comma-separated, instead of closed-loop.")
+    var openLoopRates: String?
+
+    @Option(help: "Operations per contention cell (default 2,000; 600 with --quick).")
+    var increments: Int?
+
+    @Option(name: .customLong("zipf-rows"), help: "The table the Zipf picks draw from (default 100,000 rows).")
+    var zipfRows: Int = GridPlan.zipfRows
+
     func run() async throws {
         #if DEBUG
         warn("warning: this is a debug build; measure with swift run -c release")
         #endif
+        // The library's contention metrics, summed per cell (an application bootstraps its own backend instead).
+        MetricsSystem.bootstrap(BenchMetrics.shared)
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lock-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -93,9 +127,10 @@ struct LockBench: AsyncParsableCommand {
             }
         }
 
-        let workers = quick ? [2, 8] : [2, 8, 32]
-        let hotRows = [1, 100]
-        let increments = quick ? 600 : 4_000
+        let runStarted = ContinuousClock.now
+        let plan = try gridPlan()
+        let increments = self.increments ?? (quick ? 600 : 2_000)
+        guard increments >= 1 else { throw BenchError("--increments must be at least 1") }
         let rounds = quick ? 3 : 9
         var contention: [ContentionResult] = []
         var overhead: [OverheadResult] = []
@@ -103,11 +138,12 @@ struct LockBench: AsyncParsableCommand {
             library: "0.1.0", sqliteVersion: String(cString: sqlite3_libversion()), postgresVersion: nil,
             sqliteSettings: ["journal_mode": "WAL", "synchronous": "NORMAL", "busy_timeout": "30 s", "writers": "1 connection",
                              "readers": "one per worker"],
-            postgresSettings: [:], loadAverage: Self.loadAverage(), quick: quick, build: Self.build,
+            postgresSettings: [:], loadAverage: Self.loadAverage(), loadAverageAtStart: Self.loadAverage(), quick: quick, build: Self.build,
             cores: ProcessInfo.processInfo.activeProcessorCount, date: ISO8601DateFormatter().string(from: Date()))
 
-        let gridStrategies = strategies.isEmpty ? Strategy.allCases.count : strategies.count
-        let gridCells = overheadOnly || memory || batch ? 0 : databases.count * workers.count * hotRows.count * gridStrategies
+        let gridStrategies = try strategies.isEmpty ? Strategy.allCases : strategies.map(Self.strategy(named:))
+        let gridCells = overheadOnly || memory || batch ? 0
+            : databases.reduce(0) { $0 + ContentionLab.cellCount(plan.workloads(for: $1), gridStrategies) }
         let tracker = RunProgress(total: gridCells)
         let interruption = tracker.writeOnInterrupt(settings: settings, json: json, directory: directory)
         defer { interruption.cancel() }
@@ -137,17 +173,10 @@ struct LockBench: AsyncParsableCommand {
                 settings.postgresSettings = serverSettings
             }
             if !overheadOnly {
-                warn("\(target.name): contention grid (\(increments) increments per cell)")
-                var lab = ContentionLab(database: target, workerCounts: workers, hotRowCounts: hotRows, increments: increments,
+                warn("\(target.name): contention grid (\(increments) operations per cell)")
+                var lab = ContentionLab(database: target, workloads: plan.workloads(for: target), increments: increments,
                                         peers: peerSession, tracker: tracker)
-                if !strategies.isEmpty {
-                    lab.strategies = try strategies.map { name in
-                        guard let strategy = Strategy(rawValue: name) else {
-                            throw BenchError("unknown strategy \(name): use \(Strategy.allCases.map(\.rawValue).joined(separator: ", "))")
-                        }
-                        return strategy
-                    }
-                }
+                lab.strategies = gridStrategies
                 contention += try await lab.run(progress: warn)
             }
             if target.runsOverhead {
@@ -168,6 +197,7 @@ struct LockBench: AsyncParsableCommand {
             }
         }
         settings.loadAverage = Self.loadAverage()
+        settings.runSeconds = runStarted.duration(to: .now).seconds
         let result = BenchmarkReport(settings: settings, contention: contention, overhead: overhead, memory: memoryResults,
                                      batch: batchResults, peers: peerReport)
         print(Self.table(result))
@@ -191,6 +221,35 @@ struct LockBench: AsyncParsableCommand {
         if contention.contains(where: { $0.check == "FAIL" || $0.raw?.check == "FAIL" }) {
             throw BenchError("an invariant check failed: a strategy other than naive lost or double-counted an update")
         }
+    }
+
+    static func strategy(named name: String) throws -> Strategy {
+        guard let strategy = Strategy(rawValue: name) else {
+            throw BenchError("unknown strategy \(name): use \(Strategy.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return strategy
+    }
+
+    /// The grid the options ask for; every value checked, so a typo fails before anything runs.
+    func gridPlan() throws -> GridPlan {
+        func list<T>(_ text: String?, _ option: String, _ parse: (String) -> T?) throws -> [T]? {
+            guard let text else { return nil }
+            let values = try text.split(separator: ",").map { part in
+                guard let value = parse(String(part)) else { throw BenchError("--\(option): cannot read \"\(part)\"") }
+                return value
+            }
+            guard !values.isEmpty else { throw BenchError("--\(option) needs at least one value") }
+            return values
+        }
+        guard zipfRows >= 2 else { throw BenchError("--zipf-rows must be at least 2") }
+        return GridPlan(
+            workers: try list(workers, "workers") { Int($0).flatMap { $0 >= 1 && $0 <= 1_000 ? $0 : nil } },
+            picks: try list(picks, "picks") { RowPicks(parsing: $0, zipfRows: zipfRows) },
+            rowsPerTransaction: try list(rowsPerTransaction, "rows-per-tx") { Int($0).flatMap { $0 >= 1 && $0 <= 1_000 ? $0 : nil } },
+            thinkMicros: try list(thinkMicros, "think-us") { Int($0).flatMap { $0 >= 0 && $0 <= 10_000_000 ? $0 : nil } },
+            isolations: try list(isolation, "isolation") { Isolation(rawValue: $0) },
+            openLoopRates: try list(openLoopRates, "open-loop-rate") { Int($0).flatMap { $0 >= 1 ? $0 : nil } },
+            quick: quick)
     }
 
     /// The peer for `target` (GRDB on SQLite, PostgresNIO on PostgreSQL direct), serving from a child process;
@@ -233,7 +292,8 @@ struct LockBench: AsyncParsableCommand {
                 .joined(separator: " "))
         }
         lines += ["", "database  strategy      T    H  VersionedORM      raw  peer best  peer variant                                             ratio"]
-        for cell in report.contention where ["optimistic", "pessimistic", "atomic"].contains(cell.strategy) {
+        for cell in report.contention where ["optimistic", "pessimistic", "atomic"].contains(cell.strategy)
+            && cell.isBasePlane && cell.zipfTheta == nil {
             guard let best = peers.contention.filter({ $0.database == cell.database && $0.strategy == cell.strategy
                 && $0.workers == cell.workers && $0.hotRows == cell.hotRows && $0.check == "PASS" })
                 .max(by: { $0.opsPerSecond < $1.opsPerSecond }) else { continue }
@@ -268,20 +328,17 @@ struct LockBench: AsyncParsableCommand {
     /// Adaptive against the best fixed read-modify-write strategy of each cell (atomic, a single UPDATE computed
     /// by the database, is a different kind of operation and left out); the target is ≥ 0.9.
     static func adaptiveLines(_ report: BenchmarkReport) -> [String] {
-        let fixed: Set<String> = ["optimistic", "optimistic-backoff", "optimistic-default", "pessimistic", "merge"]
         var lines: [String] = []
-        for cell in report.contention where cell.strategy == "adaptive" {
-            let rivals = report.contention.filter {
-                $0.database == cell.database && $0.workers == cell.workers && $0.hotRows == cell.hotRows && fixed.contains($0.strategy)
-            }
-            guard let best = rivals.max(by: { $0.opsPerSecond < $1.opsPerSecond }) else { continue }
+        for comparison in StrategyAnalysis.adaptiveComparisons(report.contention) {
             if lines.isEmpty {
                 lines = ["", "Adaptive against the best fixed read-modify-write strategy of the cell (target ≥ 0.9)",
-                         "database  T    H  adaptive ops/s  best fixed  strategy              ratio"]
+                         "database  T     picks      workload        adaptive ops/s  best fixed  strategy              ratio"]
             }
-            lines.append([cell.database.padded(9), String(cell.workers).padded(3, left: true), String(cell.hotRows).padded(4, left: true),
-                          String(Int(cell.opsPerSecond)).padded(15, left: true), String(Int(best.opsPerSecond)).padded(11, left: true),
-                          " " + best.strategy.padded(20), String(format: "%6.2f", cell.opsPerSecond / max(best.opsPerSecond, 1e-9))]
+            let cell = comparison.adaptive
+            lines.append([cell.database.padded(9), String(cell.workers).padded(3, left: true), "  " + cell.picks.padded(10),
+                          cell.variation.padded(16), String(Int(cell.opsPerSecond)).padded(14, left: true),
+                          String(Int(comparison.best.opsPerSecond)).padded(11, left: true),
+                          " " + comparison.best.strategy.padded(20), String(format: "%6.2f", comparison.ratio)]
                 .joined(separator: " "))
         }
         return lines
@@ -327,17 +384,19 @@ struct LockBench: AsyncParsableCommand {
     }
 
     static func table(_ report: BenchmarkReport) -> String {
-        var lines = ["", "Contention (ops/s, latency in µs)",
-                     "database  strategy            T    H      ops/s      p50      p99      max  retries   lost  check    raw ops/s  raw retries  ratio"]
+        var lines = ["", "Contention (ops/s committed; latency in µs from the first attempt; wasted: statements beyond an uncontended run's)",
+                     "database  strategy            T  picks      workload          ops/s      p50      p99    p99.9  att/commit  max att   wasted  lock wait ms   lost  check    raw ops/s  raw p99  ratio"]
         for cell in report.contention {
             lines.append([
-                cell.database.padded(9), cell.strategy.padded(18), String(cell.workers).padded(3, left: true),
-                String(cell.hotRows).padded(4, left: true), String(Int(cell.opsPerSecond)).padded(10, left: true),
+                cell.database.padded(9), cell.strategy.padded(18), String(cell.workers).padded(2, left: true),
+                " " + cell.picks.padded(9), cell.variation.padded(14), String(Int(cell.opsPerSecond)).padded(8, left: true),
                 String(cell.p50Micros).padded(8, left: true), String(cell.p99Micros).padded(8, left: true),
-                String(cell.maxMicros).padded(8, left: true), String(cell.retries).padded(8, left: true),
+                String(cell.p999Micros).padded(8, left: true), String(format: "%11.2f", cell.attemptsPerCommit),
+                String(cell.maxAttempts).padded(8, left: true), String(cell.wastedStatements).padded(8, left: true),
+                String(format: "%13.1f", Double(cell.lockWaitMicros) / 1_000),
                 String(cell.lostUpdates).padded(6, left: true), cell.check.padded(5, left: true),
                 (cell.raw.map { String(Int($0.opsPerSecond)) } ?? "-").padded(12, left: true),
-                (cell.raw.map { String($0.retries) } ?? "-").padded(12, left: true),
+                (cell.raw.map { String($0.p99Micros) } ?? "-").padded(8, left: true),
                 (cell.ratio.map { String(format: "%.2f", $0) } ?? "-").padded(6, left: true),
             ].joined(separator: " "))
         }
@@ -354,6 +413,7 @@ struct LockBench: AsyncParsableCommand {
             lines += Self.peerLines(report, peers)
         }
         lines += adaptiveLines(report)
+        lines += StrategyAnalysis.crossoverLines(report.contention)
         lines += memoryLines(report)
         lines += batchLines(report)
         return lines.joined(separator: "\n")

@@ -22,7 +22,7 @@ final class RawPostgresConnection {
         let result = PQexec(connection, sql)
         defer { PQclear(result) }
         let status = PQresultStatus(result)
-        guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK else { throw error() }
+        guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK else { throw error(result) }
     }
 
     func prepare(_ name: String, _ sql: String) throws {
@@ -32,6 +32,13 @@ final class RawPostgresConnection {
     }
 
     func error() -> BenchError { BenchError("raw postgres: \(String(cString: PQerrorMessage(connection)))") }
+
+    /// The failed result's error, with its SQLSTATE when the server sent one (a serialization failure or a
+    /// deadlock is retried by the contention baseline).
+    private func error(_ result: OpaquePointer?) -> any Error {
+        guard let result, let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))) else { return error() }
+        return RawPostgresError(sqlState: String(cString: state), message: String(cString: PQerrorMessage(connection)))
+    }
 
     /// Runs a prepared statement with text parameters; the caller clears the result.
     func run(_ name: String, _ parameters: [String?]) throws -> OpaquePointer {
@@ -44,7 +51,11 @@ final class RawPostgresConnection {
         }
         guard let result else { throw error() }
         let status = PQresultStatus(result)
-        guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK else { PQclear(result); throw error() }
+        guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK else {
+            let failure = error(result)
+            PQclear(result)
+            throw failure
+        }
         return result
     }
 
@@ -127,4 +138,14 @@ final class RawPostgresConnection {
         }
         try exec("COMMIT")
     }
+}
+
+/// A statement the server refused, with its SQLSTATE.
+struct RawPostgresError: Error, CustomStringConvertible {
+    let sqlState: String
+    let message: String
+
+    /// 40001 (serialization failure) and 40P01 (deadlock): the transaction may succeed when run again.
+    var isTransient: Bool { sqlState == "40001" || sqlState == "40P01" }
+    var description: String { "raw postgres: \(sqlState) \(message)" }
 }

@@ -1,34 +1,73 @@
 import BenchSupport
 
-/// One cell of the contention grid.
+/// One cell of the contention grid: a strategy under one workload.
 struct ContentionResult: Codable, Sendable {
     var database: String
     var strategy: String
     var workers: Int
+    /// The hot-set size H for uniform picks; the table's rows for Zipf picks.
     var hotRows: Int
+    /// "H=16" or "zipf 0.99".
+    var picks: String
+    var zipfTheta: Double?
+    /// The uniform hot set that collides as often as these picks (``RowPicks/effectiveHotRows``).
+    var effectiveHotRows: Double
+    var rowsPerTransaction: Int
+    var thinkMicros: Int
+    var isolation: String
+    /// "closed" or "open 1000/s".
+    var arrival: String
+    /// Operations (each of `rowsPerTransaction` rows).
     var increments: Int
+    /// Committed operations per second (goodput: refused operations are not counted).
     var opsPerSecond: Double
+    /// Latency per operation from its first attempt (open loop: from its intended start), µs.
     var p50Micros: UInt64
     var p99Micros: UInt64
+    var p999Micros: UInt64
     var maxMicros: UInt64
     var retries: Int
+    /// (committed operations + retries) ÷ committed operations.
+    var attemptsPerCommit: Double
+    /// The most attempts one operation needed: how unfair the strategy was to its unluckiest caller.
+    var maxAttempts: Int
+    /// Statements sent (the library's trace), and those beyond what the same commits take uncontended: the
+    /// attempts that lost a race, and for adaptive the locking attempts' extra BEGIN and COMMIT.
+    var statements: Int
+    var wastedStatements: Int
+    /// From the library's own metrics: stale versioned writes, and the time pessimistic modifications waited for
+    /// their row's lock (`versioned_orm.lock_waits`, 0 where the library does not time it).
+    var conflicts: Int
+    var lockWaitMicros: Int64
+    /// Attempts `.adaptive` ran locking (`versioned_orm.adaptive_attempts`, mode pessimistic).
+    var adaptiveLockingAttempts: Int?
     var lostUpdates: Int64
-    /// PASS when nothing was lost and versions went up exactly once per increment; n/a for naive.
+    /// PASS when nothing was lost and versions went up exactly once per row written; n/a for naive.
     var check: String
     var errors: Int
     var seconds: Double
-    /// The same increments through the C APIs, in the same run (nil where no raw baseline applies: unnamed
+    /// The same operations through the C APIs, in the same run (nil where no raw baseline applies: unnamed
     /// statements, the pooler).
     var raw: RawContentionFigures?
     /// opsPerSecond ÷ raw.opsPerSecond.
     var ratio: Double?
+
+    /// What sets the workload apart from the base plane (``Workload/variation``): "base", "k=4", "think 1 ms", …
+    var variation: String
+
+    /// Whether the cell lies on the heatmap's plane (one row, no think time, read committed, closed loop).
+    var isBasePlane: Bool { variation == "base" }
+
+    var rowPicks: RowPicks { zipfTheta.map { .zipf(theta: $0, rows: hotRows) } ?? .hot(hotRows) }
 }
 
 struct RawContentionFigures: Codable, Sendable {
     var opsPerSecond: Double
     var p50Micros: UInt64
     var p99Micros: UInt64
+    var p999Micros: UInt64
     var retries: Int
+    var maxAttempts: Int
     var lostUpdates: Int64
     var check: String
 }
@@ -55,7 +94,11 @@ struct Settings: Codable, Sendable {
     var postgresVersion: String?
     var sqliteSettings: [String: String]
     var postgresSettings: [String: String]
+    /// The 1, 5 and 15-minute load averages when the run ended (and `loadAverageAtStart` when it began).
     var loadAverage: [Double]
+    var loadAverageAtStart: [Double]?
+    /// How long the whole run took.
+    var runSeconds: Double?
     var quick: Bool
     var build: String
     var cores: Int

@@ -55,7 +55,7 @@ final class RunProgress: Sendable {
             warn("interrupted after \(contention.count) of \(total) cells")
             if let json {
                 var partial = settings
-                partial.loadAverage = LockBench.loadAverage()
+                partial.loadAverage = Measure.loadAverage()
                 let report = BenchmarkReport(settings: partial, contention: contention, overhead: overhead)
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

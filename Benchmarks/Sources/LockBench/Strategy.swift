@@ -1,3 +1,5 @@
+import BenchSupport
+import Foundation
 import VersionedORM
 
 /// The strategies the lab compares, by the names the JSON report uses.
@@ -17,35 +19,99 @@ enum Strategy: String, CaseIterable, Sendable {
     /// Enough attempts that contention, not the limit, decides the outcome.
     static let unlimited = 1_000_000
 
+    /// Whether the strategy runs operations of `rowsPerTransaction` rows: naive exists to show lost updates on
+    /// one row and has no multi-row form.
+    func runs(rowsPerTransaction: Int) -> Bool { rowsPerTransaction == 1 || self != .naive }
+
+    /// The retry policy of the unlimited variants.
+    private static let unlimitedPolicy = RetryPolicy(maxAttempts: unlimited, backoff: .none, deadline: nil)
+
+    /// Adds 1 to the balance of each row of `ids` (in key order, so no two operations deadlock), holding what it
+    /// read for `think` before writing; returns the attempts it took.
+    func increment(_ db: Database, ids: [Int64], think: Duration) async throws -> Int {
+        if ids.count == 1, let id = ids.first { return try await increment(db, id: id, think: think) }
+        let strategy: LockStrategy
+        switch self {
+        case .naive: throw BenchError("naive has no multi-row form")
+        case .optimistic: strategy = .optimistic(retry: Self.unlimitedPolicy)
+        case .optimisticBackoff: strategy = .optimistic(retry: Self.backoffPolicy)
+        case .optimisticDefault: strategy = .optimistic(retry: RetryPolicy())
+        case .merge: strategy = .merge(retry: Self.unlimitedPolicy)
+        case .pessimistic: strategy = .pessimistic(.wait)
+        case .adaptive: strategy = .adaptive(AdaptiveLocking(retry: Self.unlimitedPolicy))
+        case .atomic:
+            // Deadlocks cannot happen in key order, but SERIALIZABLE may still refuse a transaction (40001).
+            return try await db.write(retry: Self.unlimitedPolicy) { tx in
+                for id in ids {
+                    guard try BenchAccount.where({ $0.id == id }).updateAll(tx, { $0.balance += 1 }) == 1 else {
+                        throw ModificationError.notFound(model: "BenchAccount", id: AnyPrimaryKey(id))
+                    }
+                }
+                pause(think)
+            }.attempts
+        }
+        return try await db.write(using: strategy) { tx in
+            var rows = try ids.map { id in
+                guard let row = try tx.find(BenchAccount.self, id: id) else {
+                    throw ModificationError.notFound(model: "BenchAccount", id: AnyPrimaryKey(id))
+                }
+                return row
+            }
+            pause(think)
+            for index in rows.indices { try tx.update(&rows[index]) { $0.balance += 1 } }
+        }.attempts
+    }
+
+    private static let backoffPolicy = RetryPolicy(maxAttempts: unlimited,
+                                                   backoff: .exponential(base: .microseconds(50), cap: .milliseconds(5)), deadline: nil)
+
     /// Adds 1 to the balance of row `id`; returns the attempts it took.
-    func increment(_ db: Database, id: Int64) async throws -> Int {
+    private func increment(_ db: Database, id: Int64, think: Duration) async throws -> Int {
+        let change: @Sendable (inout BenchAccount) -> Void = { account in
+            pause(think)
+            account.balance += 1
+        }
         switch self {
         case .naive:
-            return try await db.modify(BenchAccount.self, id: id, using: .naive) { $0.balance += 1 }.attempts
+            return try await db.modify(BenchAccount.self, id: id, using: .naive, change).attempts
         case .optimistic:
-            let policy = RetryPolicy(maxAttempts: Self.unlimited, backoff: .none, deadline: nil)
-            return try await db.modify(BenchAccount.self, id: id, using: .optimistic(retry: policy)) { $0.balance += 1 }.attempts
+            return try await db.modify(BenchAccount.self, id: id, using: .optimistic(retry: Self.unlimitedPolicy), change).attempts
         case .optimisticBackoff:
-            let policy = RetryPolicy(maxAttempts: Self.unlimited,
-                                     backoff: .exponential(base: .microseconds(50), cap: .milliseconds(5)), deadline: nil)
-            return try await db.modify(BenchAccount.self, id: id, using: .optimistic(retry: policy)) { $0.balance += 1 }.attempts
+            return try await db.modify(BenchAccount.self, id: id, using: .optimistic(retry: Self.backoffPolicy), change).attempts
         case .optimisticDefault:
-            return try await db.modify(BenchAccount.self, id: id, using: .optimistic(retry: RetryPolicy())) { $0.balance += 1 }.attempts
+            return try await db.modify(BenchAccount.self, id: id, using: .optimistic(retry: RetryPolicy()), change).attempts
         case .pessimistic:
-            return try await db.modify(BenchAccount.self, id: id, using: .pessimistic(.wait)) { $0.balance += 1 }.attempts
+            return try await db.modify(BenchAccount.self, id: id, using: .pessimistic(.wait), change).attempts
+        case .atomic where think == .zero:
+            // One statement: a transaction around it would only add BEGIN and COMMIT. Under SERIALIZABLE even an
+            // autocommitted UPDATE can be refused (40001), so it runs under a policy like the rest.
+            return try await db.retrying(Self.unlimitedPolicy) { _ in
+                let changed = try await db.writeWithoutTransaction { session in
+                    try BenchAccount.where { $0.id == id }.updateAll(session) { $0.balance += 1 }
+                }
+                guard changed == 1 else { throw ModificationError.notFound(model: "BenchAccount", id: AnyPrimaryKey(id)) }
+            }.attempts
         case .atomic:
-            // One statement: a transaction around it would only add BEGIN and COMMIT.
-            let changed = try await db.writeWithoutTransaction { session in
-                try BenchAccount.where { $0.id == id }.updateAll(session) { $0.balance += 1 }
-            }
-            guard changed == 1 else { throw ModificationError.notFound(model: "BenchAccount", id: AnyPrimaryKey(id)) }
-            return 1
+            // Think time holds the row's lock: the UPDATE, the pause, then COMMIT.
+            return try await db.write(retry: Self.unlimitedPolicy) { tx in
+                guard try BenchAccount.where({ $0.id == id }).updateAll(tx, { $0.balance += 1 }) == 1 else {
+                    throw ModificationError.notFound(model: "BenchAccount", id: AnyPrimaryKey(id))
+                }
+                pause(think)
+            }.attempts
         case .merge:
-            let policy = RetryPolicy(maxAttempts: Self.unlimited, backoff: .none, deadline: nil)
-            return try await db.modify(BenchAccount.self, id: id, using: .merge(retry: policy)) { $0.balance += 1 }.attempts
+            return try await db.modify(BenchAccount.self, id: id, using: .merge(retry: Self.unlimitedPolicy), change).attempts
         case .adaptive:
-            let knobs = AdaptiveLocking(retry: RetryPolicy(maxAttempts: Self.unlimited, backoff: .none, deadline: nil))
-            return try await db.modify(BenchAccount.self, id: id, using: .adaptive(knobs)) { $0.balance += 1 }.attempts
+            let knobs = AdaptiveLocking(retry: Self.unlimitedPolicy)
+            return try await db.modify(BenchAccount.self, id: id, using: .adaptive(knobs), change).attempts
         }
     }
+}
+
+/// Client work inside an operation: blocks the connection's thread, as work inside a transaction closure does.
+func pause(_ duration: Duration) {
+    guard duration > .zero else { return }
+    let (seconds, attoseconds) = duration.components
+    var request = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
+    nanosleep(&request, nil)
 }

@@ -18,6 +18,8 @@ public final class Database: Sendable {
     public let dialect: any SQLDialect
     private let context: DatabaseContext
     var configuration: DatabaseConfiguration { context.configuration }
+    /// Whether the database locks rows or itself when a transaction writes.
+    var writeLockScope: WriteLockScope { context.writeLockScope }
     private let writers: ConnectionPool
     private let readers: ConnectionPool
     private let driver: any DatabaseDriver
@@ -26,6 +28,8 @@ public final class Database: Sendable {
     let readersMayLag: Bool
     /// What ``LockStrategy/adaptive(_:)`` remembers of recent conflicts, per bucket of rows.
     let conflictTemperatures = ConflictTemperatures()
+    /// What locking and not locking a hot row have cost lately, for ``LockStrategy/adaptive(_:)``.
+    let hotRowCosts = HotRowCosts()
 
     /// Builds the pool the driver asks for. Connections open on first use, on their own lanes.
     package init(driver: any DatabaseDriver, configuration: DatabaseConfiguration = DatabaseConfiguration()) {

@@ -2,7 +2,23 @@ extension Transaction {
     /// The row with this primary key, or nil.
     @inlinable
     public func find<M: Model>(_ type: M.Type, id: M.Key) throws -> M? {
-        try find(type, id: id, lockingAs: readLock)
+        if readLock == nil, adaptiveReads != nil { return try findAdaptively(type, id: id) }
+        return try find(type, id: id, lockingAs: readLock)
+    }
+
+    /// The find of an adaptive unit of work's first attempt: locked while the row is hot, and timed, so a long
+    /// wait for the lock keeps the row hot.
+    @usableFromInline
+    func findAdaptively<M: Model>(_ type: M.Type, id: M.Key) throws -> M? {
+        guard let adaptiveReads else { return try find(type, id: id, lockingAs: nil) }
+        let bucket = adaptiveReads.bucket(table: schema(for: M.self).table, key: AnyPrimaryKey(id))
+        guard let lock = adaptiveReads.lock(forBucket: bucket, model: M.schema.modelName) else {
+            return try find(type, id: id, lockingAs: nil)
+        }
+        let requested = ContinuousClock.now
+        let found = try find(type, id: id, lockingAs: lock)
+        adaptiveReads.waited(requested.duration(to: .now), bucket: bucket)
+        return found
     }
 
     /// The find with an explicit row lock (`FOR UPDATE [NOWAIT | SKIP LOCKED]`; on SQLite, whose transaction holds

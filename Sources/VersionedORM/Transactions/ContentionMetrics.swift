@@ -9,7 +9,7 @@ import Metrics
 /// | `versioned_orm.retries` | counter | a retry policy started another attempt (dimension `reason`) |
 /// | `versioned_orm.lock_waits` | timer | time a pessimistic modification waited to lock its row |
 /// | `versioned_orm.lock_timeouts` | counter | a lock could not be had (NOWAIT, busy timeout, SKIP LOCKED skipped it) |
-/// | `versioned_orm.adaptive_attempts` | counter | an attempt of `.adaptive` ran (dimension `mode`: `optimistic` or `pessimistic`) |
+/// | `versioned_orm.adaptive_attempts` | counter | an attempt of `.adaptive` ran (dimension `mode`: `optimistic` or `pessimistic`); in a unit of work on PostgreSQL, also each read its first attempt locked because the row was hot (`mode` `locked-read`) |
 /// | `versioned_orm.replica_fallbacks` | counter | a read asked for a commit token the replica had not reached in time, and ran on the primary |
 ///
 /// Every metric but the replica fallbacks has the dimension `model` (the Swift type name, or `transaction` for
@@ -25,6 +25,10 @@ public enum ContentionMetrics {
     static func recordAdaptiveAttempt(model: String, pessimistic: Bool) {
         Counter(label: adaptiveAttemptsLabel, dimensions: [("model", model), ("mode", pessimistic ? "pessimistic" : "optimistic")])
             .increment()
+    }
+
+    static func recordAdaptiveLockedRead(model: String) {
+        Counter(label: adaptiveAttemptsLabel, dimensions: [("model", model), ("mode", "locked-read")]).increment()
     }
 
     static func recordReplicaFallback() {

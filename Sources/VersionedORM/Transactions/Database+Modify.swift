@@ -100,28 +100,41 @@ extension Database {
         }
     }
 
-    /// Each attempt optimistic or pessimistic by the row's temperature, which this attempt's contention raises.
+    /// Each attempt optimistic while the row is cold; while it is hot, locked or not by what each way has cost
+    /// lately on hot rows (``HotRowCosts``). An attempt's contention raises the row's temperature.
     private func modifyAdaptively<M: Model>(_ type: M.Type, id: M.Key, _ knobs: AdaptiveLocking,
                                             _ change: @escaping @Sendable (inout M) throws -> Void) async throws -> Modification<M> {
         let model = M.schema.modelName
-        let temperatures = conflictTemperatures
+        let (temperatures, costs) = (conflictTemperatures, hotRowCosts)
         let bucket = temperatures.bucket(table: M.schema.table, key: AnyPrimaryKey(id))
         let logger = configuration.logger
+        // Where the previous attempt ended: the policy's wait before the next one is part of that one's cost.
+        var previousEnd = ContinuousClock.now
         let result = try await retrying(M.self, knobs.retry) { attempt in
             let temperature = temperatures.temperature(of: bucket, halfLife: knobs.halfLife)
-            let locking = temperature >= knobs.hotAt
+            let hot = temperature >= knobs.hotAt
+            let locking = hot && costs.locksHotRow()
             ContentionMetrics.recordAdaptiveAttempt(model: model, pessimistic: locking)
             logger.debug("adaptive attempt", metadata: [
                 "db.model": "\(model)", "db.attempt": "\(attempt)", "db.mode": "\(locking ? "pessimistic" : "optimistic")",
                 "db.temperature": "\(temperature)",
             ])
+            var committed = false
+            defer {
+                let end = ContinuousClock.now
+                if hot { costs.record(locked: locking, duration: previousEnd.duration(to: end), committed: committed, now: end) }
+                previousEnd = end
+            }
             if locking {
                 let (value, lockWait) = try await self.modifyPessimistically(M.self, id: id, wait: knobs.wait, change)
                 if lockWait > knobs.contendedLockWait { temperatures.heat(bucket, halfLife: knobs.halfLife) }
+                committed = true
                 return value
             }
             do {
-                return try await self.modifyOptimistically(M.self, id: id, change)
+                let value = try await self.modifyOptimistically(M.self, id: id, change)
+                committed = true
+                return value
             } catch let stale as StaleRecordError {
                 temperatures.heat(bucket, halfLife: knobs.halfLife)
                 throw stale

@@ -23,8 +23,9 @@ extension Database {
     ///   the transaction begins `IMMEDIATE`, which holds the database's write lock). Deadlocks between units that
     ///   lock rows in different orders (40P01) are run again under the default ``RetryPolicy``; lock rows in key
     ///   order to avoid them.
-    /// - `.adaptive`: the first attempt optimistic, every later one pessimistic (a unit of work has no one row
-    ///   whose recent conflicts could decide).
+    /// - `.adaptive`: the first attempt optimistic, except that on PostgreSQL each `find` by key locks a row that
+    ///   is hot (from the conflicts `modify` and other adaptive units saw on it; a stale write here heats its row);
+    ///   every later attempt pessimistic.
     /// - `.naive`: one attempt, no locks: the baseline a strategy is compared with. The closure's versioned writes
     ///   are still checked.
     ///
@@ -44,12 +45,25 @@ extension Database {
             let options = TransactionOptions(waitForWriteLock: wait != .noWait, lockingReads: wait)
             return try await write(options: options, retry: RetryPolicy(), body)
         case .adaptive(let knobs):
-            // A unit of work names no single row to keep a temperature for: it starts optimistic and, once it
-            // lost a race, runs its remaining attempts locking what it reads.
+            // The first attempt decides per row where rows can be locked: each find by key locks a row that is hot
+            // (the temperatures `modify` keeps) and reads a cold one freely; a stale write heats its row. Once it
+            // lost a race, the remaining attempts lock everything they read: the rows that made it lose are not
+            // always known (a serialization failure names none).
             let locking = TransactionOptions(waitForWriteLock: knobs.wait != .noWait, lockingReads: knobs.wait)
+            let reads = writeLockScope == .rows
+                ? AdaptiveReadLocks(temperatures: conflictTemperatures, knobs: knobs, logger: configuration.logger) : nil
             return try await retrying(model: "transaction", knobs.retry) { attempt in
                 ContentionMetrics.recordAdaptiveAttempt(model: "transaction", pessimistic: attempt > 1)
-                return try await self.write(options: attempt > 1 ? locking : .readWrite, body)
+                do {
+                    guard attempt == 1, let reads else { return try await self.write(options: attempt > 1 ? locking : .readWrite, body) }
+                    return try await self.write(options: .readWrite) { tx in
+                        tx.adaptiveReads = reads
+                        return try body(tx)
+                    }
+                } catch let stale as StaleRecordError {
+                    reads?.stale(stale)
+                    throw stale
+                }
             }
         }
     }

@@ -14,6 +14,9 @@ public final class Transaction {
     let isAutocommit: Bool
     /// Set by ``TransactionOptions/lockingReads``: finds and fetches lock what they read.
     @usableFromInline let readLock: RowLockWait?
+    /// Set by `db.write(using: .adaptive)` for its first attempt where rows can be locked: finds by key lock the
+    /// rows that are hot.
+    @usableFromInline var adaptiveReads: AdaptiveReadLocks?
     private let connection: any DatabaseConnection
     let context: DatabaseContext
     private(set) var isActive = true
