@@ -203,18 +203,10 @@ struct Measure: AsyncParsableCommand {
         print(Self.table(result))
 
         if let json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try encoder.encode(result).write(to: URL(fileURLWithPath: json))
+            try result.writeJSON(to: json)
             warn("wrote \(json)")
         }
-        if let report {
-            let folder = URL(fileURLWithPath: report)
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            let page = folder.appendingPathComponent("index.html")
-            try Data(HTMLReport.render(result).utf8).write(to: page)
-            warn("wrote \(page.path)")
-        }
+        if let report { warn("wrote \(try result.writeReport(toDirectory: report))") }
         if batchResults.contains(where: { $0.check == "FAIL" }) {
             throw BenchError("the batch job lost an edit or missed a row")
         }

@@ -214,31 +214,9 @@ private final class RawSQLiteIncrementer {
                 pause(think)
                 return try write(id: id, balance: balance + 1, version: plan.isNaive ? nil : version)
             }
-            return try inTransaction(begin: beginDeferred) {
-                var read: [(Int64, Int64, Int64)] = []
-                for id in ids {
-                    guard let (balance, version) = try self.read(id) else { return false }
-                    read.append((id, balance, version))
-                }
-                pause(think)
-                for (id, balance, version) in read {
-                    guard try write(id: id, balance: balance + 1, version: version) else { return false }
-                }
-                return true
-            }
+            return try inTransaction(begin: beginDeferred) { try readThenWrite(ids, think: think) }
         case .pessimistic:
-            return try inTransaction(begin: begin) {
-                var read: [(Int64, Int64, Int64)] = []
-                for id in ids {
-                    guard let (balance, version) = try self.read(id) else { return false }
-                    read.append((id, balance, version))
-                }
-                pause(think)
-                for (id, balance, version) in read {
-                    guard try write(id: id, balance: balance + 1, version: version) else { return false }
-                }
-                return true
-            }
+            return try inTransaction(begin: begin) { try readThenWrite(ids, think: think) }
         case .atomic:
             return try inTransaction(begin: begin) {
                 for id in ids {
@@ -249,6 +227,21 @@ private final class RawSQLiteIncrementer {
                 return true
             }
         }
+    }
+
+    /// Inside a transaction: reads every row, pauses, writes each back checked against the version it read;
+    /// false when a row was busy or had changed.
+    private func readThenWrite(_ ids: [Int64], think: Duration) throws -> Bool {
+        var read: [(id: Int64, balance: Int64, version: Int64)] = []
+        for id in ids {
+            guard let (balance, version) = try self.read(id) else { return false }
+            read.append((id, balance, version))
+        }
+        pause(think)
+        for row in read {
+            guard try write(id: row.id, balance: row.balance + 1, version: row.version) else { return false }
+        }
+        return true
     }
 
     /// Runs `body` between `begin` and COMMIT; rolls back when it returns false or the database was busy.

@@ -16,12 +16,6 @@ struct Render: AsyncParsableCommand {
     func run() async throws {
         let result = try JSONDecoder().decode(BenchmarkReport.self, from: Data(contentsOf: URL(fileURLWithPath: json)))
         print(Measure.table(result))
-        if let report {
-            let folder = URL(fileURLWithPath: report)
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            let page = folder.appendingPathComponent("index.html")
-            try Data(HTMLReport.render(result).utf8).write(to: page)
-            warn("wrote \(page.path)")
-        }
+        if let report { warn("wrote \(try result.writeReport(toDirectory: report))") }
     }
 }

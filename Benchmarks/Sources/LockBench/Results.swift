@@ -1,3 +1,4 @@
+import Foundation
 import BenchSupport
 
 /// One cell of the contention grid: a strategy under one workload.
@@ -106,6 +107,22 @@ struct Settings: Codable, Sendable {
 }
 
 struct BenchmarkReport: Codable, Sendable {
+    /// Every figure as pretty-printed JSON, keys sorted (`--json`).
+    func writeJSON(to path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(self).write(to: URL(fileURLWithPath: path))
+    }
+
+    /// The HTML report as `directory/index.html` (`--report`); returns the page's path.
+    func writeReport(toDirectory directory: String) throws -> String {
+        let folder = URL(fileURLWithPath: directory)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let page = folder.appendingPathComponent("index.html")
+        try Data(HTMLReport.render(self).utf8).write(to: page)
+        return page.path
+    }
+
     var settings: Settings
     var contention: [ContentionResult]
     var overhead: [OverheadResult]

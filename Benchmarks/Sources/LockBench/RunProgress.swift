@@ -57,9 +57,7 @@ final class RunProgress: Sendable {
                 var partial = settings
                 partial.loadAverage = Measure.loadAverage()
                 let report = BenchmarkReport(settings: partial, contention: contention, overhead: overhead)
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                if let data = try? encoder.encode(report), (try? data.write(to: URL(fileURLWithPath: json))) != nil {
+                if (try? report.writeJSON(to: json)) != nil {
                     warn("wrote the figures measured so far to \(json)")
                 }
             }
