@@ -11,13 +11,24 @@ let package = Package(
         .library(name: "PostgresDriver", targets: ["PostgresDriver"]),
         // `@Model`: a product of its own, so the core builds without swift-syntax.
         .library(name: "VersionedORMMacros", targets: ["VersionedORMMacros"]),
+        // Integrations, each a product of its own so an application builds only the ones it names.
+        // ETag / If-Match and the library's errors as HTTP statuses, on swift-http-types only.
+        .library(name: "VersionedORMHTTP", targets: ["VersionedORMHTTP"]),
+        // The same for Hummingbird 2: one middleware.
+        .library(name: "VersionedORMHummingbird", targets: ["VersionedORMHummingbird"]),
+        // `Database` as a swift-service-lifecycle `Service`.
+        .library(name: "VersionedORMServiceLifecycle", targets: ["VersionedORMServiceLifecycle"]),
         .executable(name: "example", targets: ["Example"]),
+        .executable(name: "web-example", targets: ["WebExample"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.4.0"),
         .package(url: "https://github.com/swiftlang/swift-syntax.git", "600.0.0"..<"604.0.0"),
         .package(url: "https://github.com/pointfreeco/swift-macro-testing.git", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.0.0"),
     ],
     targets: [
         // The core: models, SQL, persistence rules, transactions, the driver protocol. No C, no I/O.
@@ -66,14 +77,48 @@ let package = Package(
             dependencies: ["VersionedORM", "VersionedORMMacroPlugin"],
             path: "Sources/Macros/Declarations"
         ),
+        .target(
+            name: "VersionedORMHTTP",
+            dependencies: ["VersionedORM", .product(name: "HTTPTypes", package: "swift-http-types")],
+            path: "Sources/Integrations/HTTP"
+        ),
+        .target(
+            name: "VersionedORMHummingbird",
+            dependencies: ["VersionedORMHTTP", .product(name: "Hummingbird", package: "hummingbird")],
+            path: "Sources/Integrations/Hummingbird"
+        ),
+        .target(
+            name: "VersionedORMServiceLifecycle",
+            dependencies: ["VersionedORM", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+            path: "Sources/Integrations/ServiceLifecycle"
+        ),
         .executableTarget(
             name: "Example",
             dependencies: ["VersionedORMMacros", "SQLiteDriver"]
         ),
+        // The web example: the API in a target of its own, so the tests drive it in process.
+        .target(
+            name: "WebBankAPI",
+            dependencies: [
+                "VersionedORMMacros", "VersionedORMHTTP", "VersionedORMHummingbird",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "Sources/WebExample/API"
+        ),
+        .executableTarget(
+            name: "WebExample",
+            dependencies: [
+                "WebBankAPI", "SQLiteDriver", "PostgresDriver", "VersionedORMServiceLifecycle",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/WebExample/Server"
+        ),
         .testTarget(
             name: "VersionedORMTests",
             // The drivers for their dialects only: these tests render SQL and open no database.
-            dependencies: ["VersionedORM", "VersionedORMMacros", "SQLiteDriver", "PostgresDriver"]
+            dependencies: ["VersionedORM", "VersionedORMMacros", "SQLiteDriver", "PostgresDriver", "VersionedORMHTTP"]
         ),
         .testTarget(
             name: "VersionedORMMacroTests",
@@ -89,6 +134,10 @@ let package = Package(
                 "VersionedORM", "VersionedORMMacros", "SQLiteDriver", "PostgresDriver",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
+                "VersionedORMHTTP", "VersionedORMServiceLifecycle", "WebBankAPI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
     ],

@@ -2,7 +2,7 @@
 # Installs the system libraries the package builds against, when they are missing.
 #   scripts/install-dependencies.sh sqlite     headers for the SQLite driver (libsqlite3-dev)
 #   scripts/install-dependencies.sh postgres   libpq headers, the PostgreSQL server binaries and PgBouncer for the tests
-#   scripts/install-dependencies.sh all        both
+#   scripts/install-dependencies.sh all        both, and curl and psql for the web example's end-to-end run
 #   scripts/install-dependencies.sh browser    headless Chromium, for checking lock-bench's HTML report (not part of all)
 # Uses apt-get when run as root on Debian or Ubuntu (or with passwordless sudo); elsewhere it says what to install.
 set -euo pipefail
@@ -41,6 +41,11 @@ if [ "$want" = postgres ] || [ "$want" = all ]; then
     have_pkg_config_module libpq || missing+=(libpq-dev)
     postgres_bin_dir >/dev/null || missing+=(postgresql)
     command -v pgbouncer >/dev/null 2>&1 || [ -x /usr/sbin/pgbouncer ] || missing+=(pgbouncer)
+fi
+if [ "$want" = all ]; then
+    command -v curl >/dev/null 2>&1 || missing+=(curl)
+    command -v psql >/dev/null 2>&1 || missing+=(postgresql-client)
+    command -v python3 >/dev/null 2>&1 || missing+=(python3)
 fi
 
 if [ "${#missing[@]}" -eq 0 ]; then

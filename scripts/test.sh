@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test, on SQLite and on PostgreSQL, after checking that every Swift snippet of README.md compiles.
+# Runs every test, on SQLite and on PostgreSQL, after checking that every Swift snippet of README.md compiles,
+# then the web example end to end against its running server (scripts/web-e2e.sh), on both databases.
 # Installs the system libraries and servers it needs when they are missing, and starts throwaway PostgreSQL
 # servers (and PgBouncer) unless VERSIONED_ORM_POSTGRES_URL names a server.
 set -euo pipefail
@@ -7,4 +8,4 @@ cd "$(dirname "$0")/.."
 scripts/install-dependencies.sh all
 scripts/check-readme.sh
 swift build --build-tests
-scripts/with-postgres.sh swift test --skip-build "$@"
+scripts/with-postgres.sh bash -c 'swift test --skip-build "$@" && scripts/web-e2e.sh' test.sh "$@"

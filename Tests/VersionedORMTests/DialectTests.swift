@@ -7,6 +7,18 @@ import VersionedORM
 @Suite struct DialectTests {
     private let query = Item.where { $0.count >= 10 && $0.note == nil }.order { [$0.id.descending] }.limit(3)
 
+    /// An application that also imports sql-kit's drivers (which have their own `SQLiteDialect` and
+    /// `PostgresDialect`) qualifies ours by module; no type may share a module's name, or the qualification
+    /// would name the type instead. This file compiles only while that holds (the drivers' package types are
+    /// visible here, so this is the strictest place to check).
+    @Test func moduleQualifiedNamesResolve() throws {
+        let postgres: any SQLDialect = PostgresDriver.PostgresDialect()
+        let sqlite: any SQLDialect = SQLiteDriver.SQLiteDialect()
+        let core: VersionedORM.RetryPolicy = .never
+        #expect(postgres.beginTransactionSQL(.readWrite) != sqlite.beginTransactionSQL(.readWrite))
+        #expect(core.maxAttempts == 1)
+    }
+
     @Test func sqliteUsesQuestionMarksAndImmediateWrites() throws {
         let dialect = SQLiteDialect()
         let rendered = try dialect.render(query.selectSQL(columns: "*"))

@@ -1,8 +1,10 @@
 import VersionedORM
 
 /// The PostgreSQL driver: a pool of interchangeable libpq connections, each confined to its own lane.
-/// Not public: applications open databases with the `Database` factory methods below.
-package struct PostgresDriver: DatabaseDriver {
+/// Not public: applications open databases with `Database.postgres(url:configuration:)`. Not called `PostgresDriver`,
+/// so the module name `PostgresDriver` qualifies its types (`PostgresDriver.PostgresDialect` beside PostgresKit's)
+/// everywhere.
+package struct LibPQDriver: DatabaseDriver {
     package let configuration: PostgresConfiguration
 
     package init(configuration: PostgresConfiguration) {
@@ -23,24 +25,5 @@ package struct PostgresDriver: DatabaseDriver {
 
     package func openConnection(role: ConnectionRole) throws -> any DatabaseConnection {
         try PostgresConnection(configuration: configuration, role: role)
-    }
-}
-
-extension Database {
-    /// Connects to PostgreSQL and opens the first pooled connection, so a wrong address or password surfaces here.
-    ///
-    /// ```swift
-    /// let db = try await Database.postgres(url: "postgresql://app@localhost/bank")
-    /// ```
-    public static func postgres(url: String, configuration: PostgresConfiguration = PostgresConfiguration()) async throws -> Database {
-        var configuration = configuration
-        configuration.connectionString = url
-        return try await postgres(configuration: configuration)
-    }
-
-    public static func postgres(configuration: PostgresConfiguration) async throws -> Database {
-        let database = Database(driver: PostgresDriver(configuration: configuration), configuration: configuration.database)
-        try await database.connect()
-        return database
     }
 }

@@ -2,8 +2,9 @@ import VersionedORM
 
 /// The SQLite driver: one database file in WAL mode with one writer and a pool of read-only readers, or an
 /// in-memory database on a single connection.
-/// Not public: applications open databases with the `Database` factory methods below.
-package struct SQLiteDriver: DatabaseDriver {
+/// Not public: applications open databases with `Database.sqlite(path:configuration:)`. Not called `SQLiteDriver`, so
+/// the module name `SQLiteDriver` qualifies its types (`SQLiteDriver.SQLiteDialect` beside sql-kit's) everywhere.
+package struct SQLite3Driver: DatabaseDriver {
     /// The file path, or `":memory:"` for a private in-memory database.
     package let path: String
     package let configuration: SQLiteConfiguration
@@ -34,24 +35,5 @@ package struct SQLiteDriver: DatabaseDriver {
     package func openConnection(role: ConnectionRole) throws -> any DatabaseConnection {
         try SQLiteConnection(path: isInMemory ? ":memory:" : path, role: role, inMemory: isInMemory,
                              configuration: configuration)
-    }
-}
-
-extension Database {
-    /// Opens (creating if needed) a SQLite database file and its writer connection.
-    ///
-    /// ```swift
-    /// let db = try await Database.sqlite(path: "bank.sqlite")
-    /// ```
-    public static func sqlite(path: String, configuration: SQLiteConfiguration = SQLiteConfiguration()) async throws -> Database {
-        let database = Database(driver: SQLiteDriver(path: path, configuration: configuration),
-                                configuration: configuration.database)
-        try await database.connect()
-        return database
-    }
-
-    /// A private in-memory SQLite database on one connection; it disappears when closed.
-    public static func sqliteInMemory(configuration: SQLiteConfiguration = SQLiteConfiguration()) async throws -> Database {
-        try await sqlite(path: ":memory:", configuration: configuration)
     }
 }
