@@ -18,17 +18,25 @@ let package = Package(
         .library(name: "VersionedORMHummingbird", targets: ["VersionedORMHummingbird"]),
         // `Database` as a swift-service-lifecycle `Service`.
         .library(name: "VersionedORMServiceLifecycle", targets: ["VersionedORMServiceLifecycle"]),
+        // Spans through swift-distributed-tracing, in OpenTelemetry's database conventions.
+        .library(name: "VersionedORMTracing", targets: ["VersionedORMTracing"]),
+        // For applications' tests: conflicts and failures on purpose, statement recording, a retry clock.
+        .library(name: "VersionedORMTesting", targets: ["VersionedORMTesting"]),
         .executable(name: "example", targets: ["Example"]),
         .executable(name: "web-example", targets: ["WebExample"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        // 1.16.2: the task-local logger (`Logger.current`, `withLogger`).
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.4.0"),
         .package(url: "https://github.com/swiftlang/swift-syntax.git", "600.0.0"..<"604.0.0"),
         .package(url: "https://github.com/pointfreeco/swift-macro-testing.git", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.0.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.1.0"),
+        // `swift package generate-documentation` (scripts/check-docs.sh); a plugin, linked into nothing.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin.git", from: "1.4.0"),
     ],
     targets: [
         // The core: models, SQL, persistence rules, transactions, the driver protocol. No C, no I/O.
@@ -92,6 +100,16 @@ let package = Package(
             dependencies: ["VersionedORM", .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
             path: "Sources/Integrations/ServiceLifecycle"
         ),
+        .target(
+            name: "VersionedORMTracing",
+            dependencies: ["VersionedORM", .product(name: "Tracing", package: "swift-distributed-tracing")],
+            path: "Sources/Integrations/Tracing"
+        ),
+        .target(
+            name: "VersionedORMTesting",
+            dependencies: ["VersionedORM"],
+            path: "Sources/Integrations/Testing"
+        ),
         .executableTarget(
             name: "Example",
             dependencies: ["VersionedORMMacros", "SQLiteDriver"]
@@ -138,6 +156,9 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                "VersionedORMTracing", "VersionedORMTesting",
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "InMemoryTracing", package: "swift-distributed-tracing"),
             ]
         ),
     ],

@@ -47,6 +47,8 @@ let package = Package(
             .product(name: "VersionedORMHTTP", package: "VersionedORM"),
             .product(name: "VersionedORMHummingbird", package: "VersionedORM"),
             .product(name: "VersionedORMServiceLifecycle", package: "VersionedORM"),
+            .product(name: "VersionedORMTracing", package: "VersionedORM"),
+            .product(name: "VersionedORMTesting", package: "VersionedORM"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),

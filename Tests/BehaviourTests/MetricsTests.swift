@@ -1,3 +1,4 @@
+import Foundation
 import Metrics
 import MetricsTestKit
 import Testing
@@ -121,9 +122,10 @@ let testMetrics: TestMetrics = {
         }
     }
 
-    /// A unit of work under `.adaptive` on PostgreSQL decides per row on its first attempt: a row that lost a race
-    /// lately is read `FOR UPDATE`, a cold one without a lock, and the hot one cools back.
-    @Test func anAdaptiveUnitOfWorkLocksTheHotRowsItReadsAndNotTheColdOnes() async throws {
+    /// A unit of work under `.adaptive` on PostgreSQL decides on its first attempt: rows read before any hot one
+    /// are read without a lock; at the first row that lost a race lately, those are locked in read order, the hot
+    /// one is read `FOR UPDATE`, and so is everything after it; the hot row cools back.
+    @Test func anAdaptiveUnitOfWorkReadsColdRowsFreelyUntilAHotOneAndThenLocksInReadOrder() async throws {
         let metrics = testMetrics
         let log = StatementLog()
         try await withClients(.postgres, count: 2, log: log) { clients in
@@ -148,6 +150,12 @@ let testMetrics: TestMetrics = {
                 try tx.update(&hotValue) { $0.value += 1 }
                 try tx.update(&coldValue) { $0.value += 1 }
             }
+            @Sendable func incrementColdFirst(_ tx: Transaction) throws {
+                guard var coldValue = try tx.find(AdaptiveCounter.self, id: coldID),
+                      var hotValue = try tx.find(AdaptiveCounter.self, id: hotID) else { throw ModificationError.noMatch(model: "AdaptiveCounter") }
+                try tx.update(&coldValue) { $0.value += 1 }
+                try tx.update(&hotValue) { $0.value += 1 }
+            }
             func lockedSelects() -> [Bool] {
                 log.statements.filter { $0.hasPrefix("SELECT") }.map { $0.contains("FOR UPDATE") }
             }
@@ -165,20 +173,78 @@ let testMetrics: TestMetrics = {
             }
             #expect(first.attempts == 2)
             #expect(lockedReads() == lockedBefore)
-            // Hot now: the next unit's first attempt locks `hot` and reads `cold` freely.
+            // Hot now: a unit that reads `hot` first locks it and, after it, `cold` as well.
             log.clear()
             let second = try await db.write(using: .adaptive(knobs), incrementBoth)
             #expect(second.attempts == 1)
-            #expect(lockedSelects() == [true, false])
+            #expect(lockedSelects() == [true, true])
             #expect(lockedReads() - lockedBefore == 1)
+            // One that reads `cold` first reads it freely, then locks it again before locking `hot`.
+            log.clear()
+            let third = try await db.write(using: .adaptive(knobs), incrementColdFirst)
+            #expect(third.attempts == 1)
+            #expect(lockedSelects() == [false, true, true])
+            #expect(lockedReads() - lockedBefore == 2)
             // Ten half-lives later both are cold again.
             try await Task.sleep(for: .milliseconds(2_500))
             log.clear()
             _ = try await db.write(using: .adaptive(knobs), incrementBoth)
             #expect(lockedSelects() == [false, false])
-            #expect(lockedReads() - lockedBefore == 1)
+            #expect(lockedReads() - lockedBefore == 2)
             let stored = try await db.read { tx in try AdaptiveCounter.all().order { [$0.id.ascending] }.fetchAll(tx) }
-            #expect(stored.map(\.value) == [13, 3])
+            #expect(stored.map(\.value) == [14, 4])
+        }
+    }
+
+    /// The deadlock the strategy lab found (k = 4, p99.9 of 3 s): an adaptive unit that read a cold row and
+    /// then locked a hot one used to leave the cold row unlocked until its UPDATE, so a unit locking the two in
+    /// the same order could hold the cold row while waiting for the hot one, and each waited for the other. Now
+    /// the cold row is locked before the hot one: while the unit sits between its reads and its writes, nobody
+    /// else can take the cold row.
+    @Test func anAdaptiveUnitThatMeetsAHotRowHoldsTheRowsItReadBefore() async throws {
+        try await withClients(.postgres, count: 2) { clients in
+            let (db, other) = (clients[0], clients[1])
+            let (cold, hot) = try await db.write { tx in
+                try tx.createTable(AdaptiveCounter.self)
+                var cold = AdaptiveCounter(value: 0), hot = AdaptiveCounter(value: 0)
+                try tx.insert(&cold)
+                try tx.insert(&hot)
+                return (cold, hot)
+            }
+            let (coldID, hotID) = (try #require(cold.id), try #require(hot.id))
+            let knobs = AdaptiveLocking(retry: RetryPolicy(backoff: .none), halfLife: .seconds(30))
+            // Heat `hot`: a unit whose write of it goes stale.
+            let runs = Counter()
+            _ = try await db.write(using: .adaptive(knobs)) { tx in
+                runs.increment()
+                guard var seen = try tx.find(AdaptiveCounter.self, id: hotID) else { return }
+                if runs.count == 1 {
+                    try other.writeSync { tx in try AdaptiveCounter.where { $0.id == hotID }.updateAll(tx) { $0.value += 10 } }
+                }
+                try tx.update(&seen) { $0.value += 1 }
+            }
+            let betweenReadsAndWrites = DispatchSemaphore(value: 0), goOn = DispatchSemaphore(value: 0)
+            let unit = Task {
+                try await db.write(using: .adaptive(knobs)) { tx in
+                    guard var coldValue = try tx.find(AdaptiveCounter.self, id: coldID),
+                          var hotValue = try tx.find(AdaptiveCounter.self, id: hotID) else { return }
+                    betweenReadsAndWrites.signal()
+                    goOn.wait()   // on the connection's own thread
+                    try tx.update(&coldValue) { $0.value += 1 }
+                    try tx.update(&hotValue) { $0.value += 1 }
+                }
+            }
+            await Task.detached { betweenReadsAndWrites.wait() }.value
+            let taken = await #expect(throws: DatabaseError.self) {
+                try await other.write { tx in
+                    try AdaptiveCounter.where { $0.id == coldID }.forUpdate(.noWait).fetchOne(tx)
+                }
+            }
+            #expect(taken?.kind == .lockNotAvailable)
+            goOn.signal()
+            #expect(try await unit.value.attempts == 1)
+            let stored = try await db.read { tx in try AdaptiveCounter.all().order { [$0.id.ascending] }.fetchAll(tx) }
+            #expect(stored.map(\.value) == [1, 12])
         }
     }
 

@@ -6,6 +6,7 @@ import NIOCore
 import Testing
 import VersionedORM
 import VersionedORMHTTP
+import VersionedORMTesting
 import WebBankAPI
 
 /// The web example's API on both databases, through Hummingbird: ETags from versions, If-Match required on
@@ -248,6 +249,44 @@ import WebBankAPI
                 }
             }
         }
+    }
+
+    /// A transfer whose rows another writer keeps changing (the testing product's conflicts, one per attempt)
+    /// is 409 once the retry policy gives up, and moves nothing; with one conflict fewer than the attempts it
+    /// commits on its last.
+    @Test(arguments: Backend.allCases)
+    func aTransferThatKeepsConflictingIs409AndMovesNothing(backend: Backend) async throws {
+        let faults = DatabaseFaults()
+        try await withDatabase(backend, configure: { faults.install(in: &$0) }) { db in
+            try await Self.app(db, transferRetry: RetryPolicy(maxAttempts: 3, backoff: .none)).test(.router) { client in
+                var ids: [Int64] = []
+                for owner in ["a", "b"] {
+                    let created = try await client.execute(uri: "/accounts", method: .post,
+                                                           body: Self.json(#"{"owner":"\#(owner)","balance":1000}"#))
+                    ids.append(try Self.decode(created.body).id)
+                }
+                let transfer = Self.json(#"{"from":\#(ids[0]),"to":\#(ids[1]),"amount":10}"#)
+                faults.conflictNextSaves(of: WebBankAPI.Account.self, times: 3)
+                let refused = try await client.execute(uri: "/transfers", method: .post, body: transfer)
+                #expect(refused.status == .conflict)
+                #expect(faults.fired.conflicts == 3)
+                for id in ids {
+                    let account = try Self.decode(try await client.execute(uri: "/accounts/\(id)", method: .get).body)
+                    #expect(account.balance == 1000 && account.version == 1)
+                }
+                faults.conflictNextSaves(of: WebBankAPI.Account.self, times: 2)
+                let committed = try await client.execute(uri: "/transfers", method: .post, body: transfer)
+                #expect(committed.status == .ok)
+                let body = try JSONDecoder().decode(Transfer.self, from: Data(committed.body.readableBytesView))
+                #expect(body.attempts == 3 && body.from.balance == 990 && body.to.balance == 1010)
+            }
+        }
+    }
+
+    struct Transfer: Codable {
+        let from: Body
+        let to: Body
+        let attempts: Int
     }
 
     /// The mapping of the library's errors: a stale write that a retry policy gave up on is 409 whether or

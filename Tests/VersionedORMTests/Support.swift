@@ -90,6 +90,7 @@ struct FakeDriver: DatabaseDriver {
     var writeLockScope: WriteLockScope { .rows }
     func connectionWait(for options: TransactionOptions) -> ConnectionWait { .wait }
     func openConnection(role: ConnectionRole) throws -> any DatabaseConnection { FakeConnection(script: script) }
+    var instrumentationIdentity: InstrumentationIdentity { InstrumentationIdentity(system: "fake", namespace: nil, serverAddress: nil) }
 }
 
 @Model(table: "items")

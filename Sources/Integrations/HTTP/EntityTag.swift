@@ -2,7 +2,7 @@
 ///
 /// The tags this module forms name a row's version: `"7"` for version 7. They are strong, because every write
 /// of a versioned column gives the row a new version, and because `If-Match` compares strongly: a weak tag
-/// never satisfies it (§13.1.1). A representation that shows columns outside the version (``Column`` with
+/// never satisfies it (§13.1.1). A representation that shows columns outside the version (`Column` with
 /// `versioned: false`) changes without a new version; leave such columns out of it, or send it with a weak
 /// tag for caching only.
 public struct EntityTag: Sendable, Hashable, CustomStringConvertible {

@@ -4,15 +4,19 @@ import VersionedORM
 /// An error as an HTTP response: status, header fields (the current `ETag` on a 412) and a message that names
 /// no value the client did not send.
 ///
-/// ``init(mapping:)`` turns the library's errors into the responses a JSON API gives: a stale write is
+/// `init(mapping:)` turns the library's errors into the responses a JSON API gives: a stale write is
 /// `412 Precondition Failed` with the current tag when the version came from the client, `409 Conflict` when a
 /// retry policy gave up on a contended row; a missing `If-Match` is `428`. Frameworks convert it to their own
 /// error type in a middleware (the `VersionedORMHummingbird` product does it for Hummingbird).
 public struct HTTPErrorResponse: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The response's status.
     public var status: HTTPResponse.Status
+    /// Fields to send with it: `ETag` on a 412 whose row still exists.
     public var headers: HTTPFields
+    /// A sentence for the client; it names the model and versions, never a value.
     public var message: String
 
+    /// A response for an error of the application's own.
     public init(status: HTTPResponse.Status, headers: HTTPFields = [:], message: String) {
         self.status = status
         self.headers = headers
@@ -45,14 +49,14 @@ public struct HTTPErrorResponse: Error, Sendable, Equatable, CustomStringConvert
 
     /// The response for one of the library's errors, or nil for any other error (let the framework map it).
     ///
-    /// - ``StaleRecordError`` in answer to a request that sent `If-Match`, when no retry policy gave up on it:
+    /// - `StaleRecordError` in answer to a request that sent `If-Match`, when no retry policy gave up on it:
     ///   the version that failed was the client's, so `412` with the current `ETag` (none when the row was
     ///   deleted).
-    /// - Any other ``StaleRecordError``, and a transient ``DatabaseError`` (serialization failure, deadlock,
+    /// - Any other `StaleRecordError`, and a transient `DatabaseError` (serialization failure, deadlock,
     ///   busy) or a lock not available at once: the server's own read-modify-write lost its races, so
     ///   `409 Conflict`; the client may send the request again.
-    /// - ``ModificationError/notFound(model:id:)`` and ``ModificationError/noMatch(model:)``: `404`.
-    /// - ``ModificationError/skippedLocked(model:id:)``: `409`.
+    /// - `ModificationError.notFound(model:id:)` and `ModificationError.noMatch(model:)`: `404`.
+    /// - `ModificationError.skippedLocked(model:id:)`: `409`.
     ///
     /// - Parameter ifMatchSent: whether the request carried `If-Match` (or another version of the client's,
     ///   such as a form field), which decides between 412 and 409 for a stale write.

@@ -13,6 +13,7 @@ public struct VersionPrecondition: Sendable, Hashable {
     /// The parsed field.
     public let condition: EntityTagCondition
 
+    /// A precondition from a parsed `If-Match`.
     public init(_ condition: EntityTagCondition) {
         self.condition = condition
     }
@@ -33,7 +34,7 @@ public struct VersionPrecondition: Sendable, Hashable {
     /// The version a write must expect, given the row's current one.
     ///
     /// `*` and a list naming the current version give the current version. A list naming only older versions
-    /// gives the newest of them, so the library refuses the write with ``StaleRecordError`` — or, with
+    /// gives the newest of them, so the library refuses the write with `StaleRecordError` — or, with
     /// `update(_:expecting:seen:_:)`, merges it when nobody changed what the client changed. A list with no
     /// tag of a version (weak tags, other servers' tags) can never match under strong comparison, so this
     /// throws `412` with the current tag before anything is written.

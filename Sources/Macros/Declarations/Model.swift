@@ -1,6 +1,6 @@
 @_exported import VersionedORM
 
-/// Declares a struct as a model stored in `table`: generates its ``VersionedORM/Model`` conformance — the
+/// Declares a struct as a model stored in `table`: generates its `VersionedORM.Model` conformance — the
 /// schema, the row decoder and the typed column paths — from the stored properties.
 ///
 /// ```swift
@@ -49,7 +49,7 @@ public macro ColumnName(_ name: String) = #externalMacro(module: "VersionedORMMa
 
 /// Puts a column of a ``Model(table:)`` outside the version: writing only such columns neither checks nor bumps
 /// the version (view counters, `last_seen_at`), and a full `save` does not write them. See
-/// ``VersionedORM/Column``.
+/// `VersionedORM.Column`.
 @attached(peer)
 public macro Unversioned() = #externalMacro(module: "VersionedORMMacroPlugin", type: "MarkerMacro")
 

@@ -12,6 +12,8 @@ extension Database {
         return try await postgres(configuration: configuration)
     }
 
+    /// Connects where ``PostgresConfiguration/connectionString`` says and opens the first pooled connection, so a
+    /// wrong address or password surfaces here.
     public static func postgres(configuration: PostgresConfiguration) async throws -> Database {
         let database = Database(driver: LibPQDriver(configuration: configuration), configuration: configuration.database)
         try await database.connect()

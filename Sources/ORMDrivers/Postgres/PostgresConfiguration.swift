@@ -6,10 +6,15 @@ public struct PostgresConfiguration: Sendable {
     /// end the connection. They find a server that went away without closing the connection (a network
     /// partition, a crashed host).
     public struct TCPKeepalive: Sendable, Equatable {
+        /// Time without traffic before the first probe (libpq `keepalives_idle`, whole seconds, at least 1).
         public var idle: Duration
+        /// Time between probes while none is answered (libpq `keepalives_interval`, whole seconds, at least 1).
         public var interval: Duration
+        /// Unanswered probes that end the connection (libpq `keepalives_count`, at least 1).
         public var count: Int
 
+        /// By default a probe after 30 s idle, then every 10 s, 3 unanswered ending the connection: a server that
+        /// went away is noticed within about a minute.
         public init(idle: Duration = .seconds(30), interval: Duration = .seconds(10), count: Int = 3) {
             self.idle = idle
             self.interval = interval
@@ -35,7 +40,7 @@ public struct PostgresConfiguration: Sendable {
     /// (`host=/tmp port=5432 dbname=app`). Empty means libpq's defaults and environment variables (PGHOST,
     /// PGPORT, PGUSER, PGPASSWORD, PGDATABASE, PGSSLMODE, …), which also fill in whatever the string leaves out.
     /// A string that does not parse, or a URI whose scheme is not `postgresql://` or `postgres://`, is refused
-    /// with ``UsageError/invalidArgument(_:)``, whose text never contains the string itself.
+    /// with `UsageError.invalidArgument(_:)`, whose text never contains the string itself.
     public var connectionString: String
     /// Connection parameters that override the string's, by libpq keyword (`["application_name": "api"]`,
     /// `["options": "-c search_path=tenant1"]`).
@@ -74,6 +79,8 @@ public struct PostgresConfiguration: Sendable {
     /// Connections to the replica, each opened on first use.
     public var replicaPoolSize: Int
 
+    /// Each argument sets the property of the same name. By default libpq's defaults say where to connect, with
+    /// 8 connections, 10 s to connect, keepalives, a 30 s TCP user timeout, no statement timeout and no replica.
     public init(
         connectionString: String = "",
         parameters: [String: String] = [:],

@@ -3,7 +3,7 @@ import Foundation
 import Logging
 import VersionedORM
 
-/// One libpq connection with its named prepared statements. Confined to one lane (see ``DatabaseConnection``):
+/// One libpq connection with its named prepared statements. Confined to one lane (see `DatabaseConnection`):
 /// libpq connections are not safe to share between threads, and these calls block.
 final class PostgresConnection: DatabaseConnection {
     private let connection: OpaquePointer

@@ -18,11 +18,14 @@ public struct SQLiteConfiguration: Sendable {
     /// How long a statement waits for another process's lock before failing with a busy error. Bounded: SQLite
     /// never retries endlessly.
     public var busyTimeout: Duration
+    /// Sent as `PRAGMA synchronous` on every connection; `.full` by default.
     public var synchronous: Synchronous
     /// The number of prepared statements each connection keeps; beyond it the least recently used one is
     /// finalized. Raw SQL and statements with an `IN` list are never kept.
     public var statementCacheCapacity: Int
 
+    /// Each argument sets the property of the same name; by default 4 readers, a 5 s busy timeout, `.full`
+    /// syncing and 256 cached statements per connection.
     public init(
         database: DatabaseConfiguration = DatabaseConfiguration(),
         readerCount: Int = 4,

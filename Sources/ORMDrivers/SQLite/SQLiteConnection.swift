@@ -2,7 +2,7 @@ import CSQLite3
 import Foundation
 import VersionedORM
 
-/// One sqlite3 handle with its prepared-statement cache. Confined to one lane (see ``DatabaseConnection``), so it
+/// One sqlite3 handle with its prepared-statement cache. Confined to one lane (see `DatabaseConnection`), so it
 /// is opened with SQLITE_OPEN_NOMUTEX and takes no locks of its own.
 final class SQLiteConnection: DatabaseConnection {
     private let handle: OpaquePointer

@@ -34,7 +34,7 @@ struct SQLiteResultCode: Hashable, Sendable {
     static let constraintUnique = SQLiteResultCode(2067)
 }
 
-/// Turns SQLite result codes into classified ``DatabaseError``s, from one table of code, name and kind.
+/// Turns SQLite result codes into classified `DatabaseError`s, from one table of code, name and kind.
 enum SQLiteErrorMapping {
     static func error(code: Int32, message: String) -> DatabaseError {
         DatabaseError(kind: kind(of: code), code: name(of: code), numericCode: code, message: message,

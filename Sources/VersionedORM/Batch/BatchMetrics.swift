@@ -8,6 +8,7 @@ import Metrics
 ///
 /// A retried row counts as `retried` and as `saved`.
 public enum BatchMetrics {
+    /// The label of the row counter in the table above, for finding it in a metrics backend.
     public static let rowsLabel = "versioned_orm.batch_rows"
 
     static func record<Key>(_ report: BatchReport<Key>, model: String) {

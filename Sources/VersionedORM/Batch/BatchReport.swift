@@ -16,6 +16,7 @@ public struct BatchReport<Key: PrimaryKeyValue>: Sendable, Equatable {
     /// Rows read, in all chunks.
     public var visited = 0
 
+    /// An empty report.
     public init() {}
 }
 
@@ -30,6 +31,7 @@ public struct BatchProgress: Sendable, Equatable {
 /// A batch job stopped, at a stale row under ``StaleRowPolicy/fail`` or at an error from the database or the
 /// change. `report` holds what the chunks before the failing one wrote; that chunk itself was rolled back.
 public struct BatchUpdateError<Key: PrimaryKeyValue>: Error, Sendable, CustomStringConvertible {
+    /// What the chunks committed before the failing one wrote.
     public let report: BatchReport<Key>
     /// A ``StaleRecordError`` under `.fail`, or what the database or the change threw.
     public let underlying: any Error

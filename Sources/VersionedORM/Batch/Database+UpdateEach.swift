@@ -36,7 +36,7 @@ extension Database {
         _ = try query.keysetChunk(after: nil, size: chunkSize)
         try M.schema.validate()
         let model = M.schema.modelName
-        let logger = configuration.logger
+        let logger = self.logger
         let started = ContinuousClock.now
 
         var report = BatchReport<M.Key>()

@@ -1,4 +1,5 @@
 import Dispatch
+import Logging
 
 /// A database: a pool of connections and the entry points for transactions.
 ///
@@ -15,6 +16,7 @@ import Dispatch
 /// The closure is synchronous and runs on the connection's own thread: one hop per transaction, with blocking
 /// database calls kept off Swift's cooperative pool. Keep slow work (network calls) out of it.
 public final class Database: Sendable {
+    /// The driver's SQL dialect, which renders every statement this database sends.
     public let dialect: any SQLDialect
     private let context: DatabaseContext
     var configuration: DatabaseConfiguration { context.configuration }
@@ -30,11 +32,16 @@ public final class Database: Sendable {
     let conflictTemperatures = ConflictTemperatures()
     /// What locking and not locking a hot row have cost lately, for ``LockStrategy/adaptive(_:)``.
     let hotRowCosts = HotRowCosts()
+    /// How instruments name this database.
+    private let identity: InstrumentationIdentity
+    private let metrics: OperationMetrics
 
     /// Builds the pool the driver asks for. Connections open on first use, on their own lanes.
     package init(driver: any DatabaseDriver, configuration: DatabaseConfiguration = DatabaseConfiguration()) {
         dialect = driver.dialect
         self.driver = driver
+        identity = driver.instrumentationIdentity
+        metrics = OperationMetrics(system: identity.system)
         context = DatabaseContext(dialect: driver.dialect, writeLockScope: driver.writeLockScope,
                                   configuration: configuration)
         let owner = ObjectIdentifier(context)
@@ -138,18 +145,18 @@ public final class Database: Sendable {
         case .atLeast(let token, let timeout):
             if readers === writers { return try await run(on: writers, options: options, body) }
             let context = self.context
-            let attempt = try await onLane(readers, options: options) { connection, cancellation -> ReplicaAttempt<T> in
+            let attempt = try await onLane(readers, options: options) { connection, scope -> ReplicaAttempt<T> in
                 // Before BEGIN: a snapshot taken now would stay as stale as the replica is.
                 guard try connection.waitUntilVisible(token, timeout: timeout) else { return .notCaughtUp }
                 return .done(try Transaction.perform(on: connection, options: options, context: context,
-                                                     cancellation: cancellation, body))
+                                                     scope: scope, body))
             }
             switch attempt {
             case .done(let value):
                 return value
             case .notCaughtUp:
                 ContentionMetrics.recordReplicaFallback()
-                configuration.logger.debug("replica behind the commit token; reading on the primary", metadata: [
+                logger.debug("replica behind the commit token; reading on the primary", metadata: [
                     "db.commit_token": "\(token)",
                 ])
                 return try await run(on: writers, options: options, body)
@@ -167,8 +174,8 @@ public final class Database: Sendable {
     @discardableResult
     public func writeWithoutTransaction<T: Sendable>(_ body: @escaping @Sendable (AutocommitSession) throws -> T) async throws -> T {
         let context = self.context
-        return try await onLane(writers, options: nil) { connection, cancellation in
-            try Transaction.performWithoutTransaction(on: connection, context: context, cancellation: cancellation, body)
+        return try await onLane(writers, options: nil) { connection, scope in
+            try Transaction.performWithoutTransaction(on: connection, context: context, scope: scope, body)
         }
     }
 
@@ -176,8 +183,8 @@ public final class Database: Sendable {
     @available(*, noasync, message: "use the async writeWithoutTransaction in async code")
     @discardableResult
     public func writeWithoutTransactionSync<T>(_ body: (AutocommitSession) throws -> T) throws -> T {
-        try onLaneBlocking(writers, options: nil) { connection in
-            try Transaction.performWithoutTransaction(on: connection, context: context, cancellation: nil, body)
+        try onLaneBlocking(writers, options: nil) { connection, scope in
+            try Transaction.performWithoutTransaction(on: connection, context: context, scope: scope, body)
         }
     }
 
@@ -224,8 +231,8 @@ public final class Database: Sendable {
         _ body: @escaping @Sendable (Transaction) throws -> T
     ) async throws -> T {
         let context = self.context
-        return try await onLane(pool, options: options) { connection, cancellation in
-            try Transaction.perform(on: connection, options: options, context: context, cancellation: cancellation, body)
+        return try await onLane(pool, options: options) { connection, scope in
+            try Transaction.perform(on: connection, options: options, context: context, scope: scope, body)
         }
     }
 
@@ -234,8 +241,8 @@ public final class Database: Sendable {
         options: TransactionOptions,
         _ body: (Transaction) throws -> T
     ) throws -> T {
-        try onLaneBlocking(pool, options: options) { connection in
-            try Transaction.perform(on: connection, options: options, context: context, cancellation: nil, body)
+        try onLaneBlocking(pool, options: options) { connection, scope in
+            try Transaction.perform(on: connection, options: options, context: context, scope: scope, body)
         }
     }
 
@@ -245,26 +252,81 @@ public final class Database: Sendable {
     private func onLane<T: Sendable>(
         _ pool: ConnectionPool,
         options: TransactionOptions?,
-        _ work: @escaping @Sendable (any DatabaseConnection, CancellationFlag) throws -> T
+        _ work: @escaping @Sendable (any DatabaseConnection, OperationScope) throws -> T
     ) async throws -> T {
         try rejectNesting()
         // A task cancelled before its transaction starts runs none of it.
         try Task.checkCancellation()
         let busy = busyError(for: options)
         let timeout = context.configuration.connectionTimeout
-        return try await Self.reportingCancellation { try await pool.perform(timeout: timeout, failIfBusy: busy, work) }
+        let name = Self.operationName(options)
+        let (observer, logger, metrics) = (observe(name), self.logger, self.metrics)
+        let requested = ContinuousClock.now
+        do {
+            let value = try await Self.reportingCancellation {
+                try await pool.perform(timeout: timeout, failIfBusy: busy) { connection, cancellation in
+                    let waited = requested.duration(to: .now)
+                    metrics.recordWait(waited)
+                    observer?.connectionAcquired(after: waited)
+                    return try work(connection, OperationScope(cancellation: cancellation, observer: observer, logger: logger))
+                }
+            }
+            metrics.recordFinished(name, duration: requested.duration(to: .now), error: nil)
+            observer?.operationFinished(error: nil)
+            return value
+        } catch {
+            metrics.recordFinished(name, duration: requested.duration(to: .now), error: error)
+            observer?.operationFinished(error: error)
+            throw error
+        }
     }
 
     /// The blocking twin of ``onLane(_:options:_:)``.
     private func onLaneBlocking<T>(
         _ pool: ConnectionPool,
         options: TransactionOptions?,
-        _ work: (any DatabaseConnection) throws -> T
+        _ work: (any DatabaseConnection, OperationScope) throws -> T
     ) throws -> T {
         try rejectNesting()
-        let lane = try acquireBlocking(from: pool, options: options)
-        defer { pool.release(lane) }
-        return try lane.performBlocking(work)
+        let name = Self.operationName(options)
+        let (observer, logger) = (observe(name), self.logger)
+        let requested = ContinuousClock.now
+        do {
+            let lane = try acquireBlocking(from: pool, options: options)
+            defer { pool.release(lane) }
+            let waited = requested.duration(to: .now)
+            metrics.recordWait(waited)
+            observer?.connectionAcquired(after: waited)
+            let value = try lane.performBlocking { connection in
+                try work(connection, OperationScope(cancellation: nil, observer: observer, logger: logger))
+            }
+            metrics.recordFinished(name, duration: requested.duration(to: .now), error: nil)
+            observer?.operationFinished(error: nil)
+            return value
+        } catch {
+            metrics.recordFinished(name, duration: requested.duration(to: .now), error: error)
+            observer?.operationFinished(error: error)
+            throw error
+        }
+    }
+
+    /// The name an operation goes by in metrics and spans.
+    private static func operationName(_ options: TransactionOptions?) -> String {
+        guard let options else { return "autocommit" }
+        return options.readOnly ? "read" : "write"
+    }
+
+    /// Tells the configured instrument an operation starts, from the calling task (whose task-locals it reads).
+    private func observe(_ name: String) -> (any DatabaseOperationObserver)? {
+        guard let instrumentation = context.configuration.instrumentation else { return nil }
+        return instrumentation.operationStarted(DatabaseOperation(
+            name: name, system: identity.system, namespace: identity.namespace,
+            serverAddress: identity.serverAddress, attempt: RetryAttempt.current))
+    }
+
+    /// Where this database logs for the calling task: its task-local logger when the configuration asks for it.
+    var logger: Logger {
+        context.configuration.usesTaskLocalLogger ? Logger.current : context.configuration.logger
     }
 
     /// A statement interrupted because the task was cancelled surfaces as `CancellationError`, as Swift code

@@ -2,15 +2,17 @@
 /// to see at least that much (read-your-writes).
 ///
 /// On PostgreSQL it is the WAL position (LSN) right after COMMIT; a replica has caught up when it has replayed
-/// that far. Tokens compare in history order, and the token of two writes is the later one (``max``).
+/// that far. Tokens compare in history order, and the token of two writes is the later one (`max`).
 public struct CommitToken: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// The position as an unsigned number (PostgreSQL: the 64-bit LSN).
     public let position: UInt64
 
+    /// The token at `position` in the commit history (PostgreSQL: the LSN as a 64-bit number).
     public init(position: UInt64) {
         self.position = position
     }
 
+    /// Whether `lhs` comes earlier in the commit history than `rhs`.
     public static func < (lhs: CommitToken, rhs: CommitToken) -> Bool { lhs.position < rhs.position }
 
     /// PostgreSQL's spelling, `16/B374D848`.

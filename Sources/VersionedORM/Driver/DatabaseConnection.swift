@@ -105,6 +105,22 @@ package protocol DatabaseDriver: Sendable {
     func connectionWait(for options: TransactionOptions) -> ConnectionWait
     /// Opens a connection; called on the lane that will own it, so it may block.
     func openConnection(role: ConnectionRole) throws -> any DatabaseConnection
+    /// How instruments name this database: OpenTelemetry's `db.system.name`, `db.namespace` and
+    /// `server.address`. Read once, when the `Database` is made; must not block.
+    var instrumentationIdentity: InstrumentationIdentity { get }
+}
+
+/// See ``DatabaseDriver/instrumentationIdentity``.
+package struct InstrumentationIdentity: Sendable {
+    package let system: String
+    package let namespace: String?
+    package let serverAddress: String?
+
+    package init(system: String, namespace: String?, serverAddress: String?) {
+        self.system = system
+        self.namespace = namespace
+        self.serverAddress = serverAddress
+    }
 }
 
 extension DatabaseConnection {

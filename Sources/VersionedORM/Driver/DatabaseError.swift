@@ -8,6 +8,7 @@
 public struct DatabaseError: Error, Sendable, CustomStringConvertible {
     /// The classes of failure callers act on.
     public struct Kind: Hashable, Sendable, CustomStringConvertible {
+        /// The kind's name, as `description` prints it (`"uniqueViolation"`).
         public let name: String
         // Internal: the kinds are the library's vocabulary, so a caller's `switch` on them stays meaningful.
         init(_ name: String) { self.name = name }
@@ -19,9 +20,13 @@ public struct DatabaseError: Error, Sendable, CustomStringConvertible {
         public static let busy = Kind("busy")
         /// A row lock could not be had without waiting (NOWAIT).
         public static let lockNotAvailable = Kind("lockNotAvailable")
+        /// A unique or primary-key constraint refused a duplicate value.
         public static let uniqueViolation = Kind("uniqueViolation")
+        /// A foreign-key constraint failed: the referenced row does not exist, or rows still refer to the one changed.
         public static let foreignKeyViolation = Kind("foreignKeyViolation")
+        /// NULL was written to a NOT NULL column; `columnName` names it where the database reports it.
         public static let notNullViolation = Kind("notNullViolation")
+        /// A CHECK constraint refused the row.
         public static let checkViolation = Kind("checkViolation")
         /// Any other constraint failure.
         public static let constraintViolation = Kind("constraintViolation")
@@ -53,17 +58,21 @@ public struct DatabaseError: Error, Sendable, CustomStringConvertible {
         public static let invalidValue = Kind("invalidValue")
         /// The statement cannot be run (syntax error, missing table, and the like).
         public static let invalidStatement = Kind("invalidStatement")
+        /// A failure the library does not classify; `code` and `message` say what it was.
         public static let other = Kind("other")
     }
 
+    /// The class of failure, for code to react to; `isTransient` and `isConstraintViolation` group the kinds.
     public let kind: Kind
     /// The PostgreSQL SQLSTATE (`"40001"`) or the SQLite extended result code name (`"SQLITE_CONSTRAINT_UNIQUE"`).
     public let code: String
     /// The numeric result code where the database has one (SQLite's extended result code).
     public let numericCode: Int32?
+    /// The database's message without any input it quoted, so it is safe to print (see `messageWithValues`).
     public let message: String
     /// Extra text from the server; may contain row values.
     public let detail: String?
+    /// The text of the statement that failed, with placeholders and never values; nil when no statement is attached.
     public let sql: String?
     /// The statement's bound values; kept only when values may be revealed.
     public let binds: [DatabaseValue]?
@@ -77,8 +86,17 @@ public struct DatabaseError: Error, Sendable, CustomStringConvertible {
     /// Why the retry policy that ran the work gave up on this error, or nil when none did.
     public internal(set) var retriesExhausted: RetryGiveUp?
 
+    /// An error as a driver (or a test's fault injector) reports it.
+    ///
     /// - Parameters:
+    ///   - kind: what happened, in the terms every driver shares.
+    ///   - code: the PostgreSQL SQLSTATE or the SQLite result code's name.
+    ///   - numericCode: SQLite's extended result code, when there is one.
     ///   - message: the message as it may be printed: without values the database quoted from the input.
+    ///   - detail: the server's detail line, under the same rule as `message`.
+    ///   - sql: the statement's text, with placeholders.
+    ///   - binds: the statement's values; kept only when values may be revealed.
+    ///   - columnName: the column a constraint or conversion failure names.
     ///   - messageWithValues: the full message, when it quotes input; dropped unless values are revealed.
     public init(kind: Kind, code: String, numericCode: Int32? = nil, message: String, detail: String? = nil,
                 sql: String? = nil, binds: [DatabaseValue]? = nil, columnName: String? = nil,
@@ -98,6 +116,7 @@ public struct DatabaseError: Error, Sendable, CustomStringConvertible {
     /// write that reached a read-only server mid-failover (nothing was applied).
     public var isTransient: Bool { kind == .transientConflict || kind == .busy || kind == .readOnlyServer }
 
+    /// True for every constraint failure: unique, foreign-key, NOT NULL, CHECK and any other.
     public var isConstraintViolation: Bool {
         [.uniqueViolation, .foreignKeyViolation, .notNullViolation, .checkViolation, .constraintViolation].contains(kind)
     }

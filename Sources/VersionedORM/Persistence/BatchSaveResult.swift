@@ -7,6 +7,7 @@ public struct BatchSaveResult<Key: PrimaryKeyValue>: Sendable, Equatable {
     /// Deleted by someone else since they were read: nothing written, their values untouched.
     public var deleted: [Key] = []
 
+    /// An empty result.
     public init() {}
 
     /// Every key that was not written.

@@ -18,12 +18,15 @@ public struct StaleRecordError: Error, Sendable, CustomStringConvertible, Equata
         }
     }
 
+    /// The model's Swift type name (`"Account"`).
     public let model: String
+    /// The table the write was sent to: the model's own, or the one the transaction bound it to.
     public let table: String
     /// The row's key; `primaryKey.base` has the key's own type.
     public let primaryKey: AnyPrimaryKey
     /// The version the write expected, the one the value held.
     public let expectedVersion: Int64
+    /// Whether the row now has another version or no longer exists.
     public let current: CurrentState
     /// The operation that failed: `save`, `update`, `delete` or `touch`.
     public let operation: WriteOperation
@@ -33,6 +36,7 @@ public struct StaleRecordError: Error, Sendable, CustomStringConvertible, Equata
     /// single attempt counts as giving up on `.attempts`).
     public internal(set) var retriesExhausted: RetryGiveUp?
 
+    /// The error as the library throws it: ``attempts`` starts at 1 and ``retriesExhausted`` at nil.
     public init(model: String, table: String, primaryKey: AnyPrimaryKey, expectedVersion: Int64, current: CurrentState,
                 operation: WriteOperation) {
         self.model = model

@@ -1,6 +1,6 @@
 extension Transaction {
     /// Inserts a value with version 1 and reads its key back: with RETURNING, or on SQLite, when the key is the
-    /// table's rowid (`INTEGER PRIMARY KEY`, as ``Transaction/createTable(_:)`` declares it), as the inserted
+    /// table's rowid (`INTEGER PRIMARY KEY`, as ``Transaction/createTable(_:ifNotExists:)`` declares it), as the inserted
     /// rowid, which spares SQLite the temporary table RETURNING fills.
     ///
     /// On success the value holds its key and version 1, and its dates rounded to the microsecond the database

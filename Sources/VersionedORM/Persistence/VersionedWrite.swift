@@ -39,6 +39,7 @@ extension Transaction {
         let statement = PersistenceStatement(.update(columns: columnIndices, checksVersion: true,
                                                      newVersion: newVersion != version + 1 ? .bound : .increment))
         let prepared = try statement.prepared(for: schema, dialect: dialect)
+        try beforeVersionedWrite(schema, id: id)
         let changed = try send(prepared.statement(for: value, schema: schema, key: id.databaseValue,
                                                   expectedVersion: version, newVersion: newVersion))
         try expectOneRow(changed, M.self, id: id, version: version, operation: operation)
@@ -56,9 +57,23 @@ extension Transaction {
         let (id, version) = try identity(of: value, operation: operation)
         let schema = self.schema(for: M.self)
         let prepared = try PersistenceStatement(.delete).prepared(for: schema, dialect: dialect)
+        try beforeVersionedWrite(schema, id: id)
         let changed = try send(prepared.statement(key: id.databaseValue, expectedVersion: version))
         try expectOneRow(changed, M.self, id: id, version: version, operation: operation)
         if versionLedger.isActive { versionLedger.settled(.init(table: schema.table, key: id)) }
+    }
+
+    /// Lets a test conflict this write (``TestHooks/beforeVersionedWrite``): the competing write bumps the row's
+    /// version the way another writer's save would.
+    private func beforeVersionedWrite<M: Model>(_ schema: Schema<M>, id: AnyPrimaryKey) throws {
+        guard let hook = context.configuration.testHooks?.beforeVersionedWrite else { return }
+        try hook(schema.table, id) {
+            let version = schema.versionColumn
+            _ = try send(dialect.render("""
+                UPDATE \(identifier: schema.table) SET \(identifier: version) = \(identifier: version) + 1 \
+                WHERE \(identifier: schema.primaryKeyColumn) = \(key: id)
+                """))
+        }
     }
 
     /// `UPDATE table SET columns WHERE pk = ?` of columns outside the version: no check, no bump. Zero rows
@@ -141,7 +156,7 @@ extension Transaction {
         case .some(let version): state = .modified(currentVersion: version ?? 0)
         }
         ContentionMetrics.recordConflict(model: M.schema.modelName)
-        context.configuration.logger.debug("stale record", metadata: [
+        logger.debug("stale record", metadata: [
             "db.model": "\(M.self)", "db.operation": "\(operation)", "db.expected_version": "\(expectedVersion)",
         ])
         return StaleRecordError(model: M.schema.modelName, table: schema.table, primaryKey: id,

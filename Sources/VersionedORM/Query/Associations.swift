@@ -7,8 +7,10 @@
 /// let pairs = try PurchaseOrder.all().join(PurchaseOrder.lines).fetchAll(tx)          // [(PurchaseOrder, OrderLine)]
 /// ```
 public struct HasMany<Parent: Model, Child: Model>: Sendable {
+    /// The child's column that holds its parent's key, as a member of `Child.ColumnPaths` (`\.orderID`).
     public let foreignKey: KeyPath<Child.ColumnPaths, KeyPath<Child, Parent.Key>> & Sendable
 
+    /// Declares the association by the child's foreign-key property, a non-optional property of the parent's key type.
     public init(by foreignKey: KeyPath<Child.ColumnPaths, KeyPath<Child, Parent.Key>> & Sendable) {
         self.foreignKey = foreignKey
     }
@@ -22,8 +24,10 @@ public struct HasMany<Parent: Model, Child: Model>: Sendable {
 /// let order = try OrderLine.order.parent(of: line, in: tx)
 /// ```
 public struct BelongsTo<Child: Model, Parent: Model>: Sendable {
+    /// The child's column that holds its parent's key, as a member of `Child.ColumnPaths` (`\.orderID`).
     public let foreignKey: KeyPath<Child.ColumnPaths, KeyPath<Child, Parent.Key>> & Sendable
 
+    /// Declares the association by the child's foreign-key property, a non-optional property of the parent's key type.
     public init(by foreignKey: KeyPath<Child.ColumnPaths, KeyPath<Child, Parent.Key>> & Sendable) {
         self.foreignKey = foreignKey
     }

@@ -17,6 +17,9 @@ public struct ColumnAssignments<M: Model> {
 
     init() {}
 
+    /// `$0.column`: reading gives the column's expression, or the one already assigned to it; assigning adds it to
+    /// the SET list. Assigning the primary key, the version or an unmapped property makes the update throw a
+    /// ``SchemaError`` before anything is sent.
     public subscript<Value: DatabaseValueConvertible>(
         dynamicMember member: KeyPath<M.ColumnPaths, KeyPath<M, Value>>
     ) -> SQLExpression<Value> {

@@ -8,6 +8,7 @@ public struct JoinedColumns<M: Model>: Sendable {
         self.alias = alias
     }
 
+    /// `line.quantity`: the column qualified by the table's alias (`"t1"."quantity"`), typed as the property.
     public subscript<Value: DatabaseValueConvertible>(
         dynamicMember member: KeyPath<M.ColumnPaths, KeyPath<M, Value>>
     ) -> SQLExpression<Value> {

@@ -15,6 +15,7 @@ public struct Query<M: Model>: Sendable {
     @usableFromInline var offsetCount: Int?
     private var rowLock: RowLock?
 
+    /// Every row of `M`'s table, as `M.all()` returns.
     public init() {}
 
     /// Adds a condition; several calls combine with AND.
@@ -51,6 +52,8 @@ public struct Query<M: Model>: Sendable {
     }
 
     // The fetch methods are @inlinable so the per-row loop specializes for the model in the caller's module.
+    /// Every matching row, decoded, in the query's order; locked too when the transaction has locking reads.
+    /// Throws ``RowDecodingError`` for a row that does not decode.
     @inlinable
     public func fetchAll(_ transaction: Transaction) throws -> [M] {
         try checkRowLock(transaction)
@@ -88,6 +91,8 @@ public struct Query<M: Model>: Sendable {
         }
     }
 
+    /// The first matching row after the query's offset, or nil: the query is sent with `LIMIT 1`, in place of
+    /// any limit of its own.
     @inlinable
     public func fetchOne(_ transaction: Transaction) throws -> M? {
         try checkRowLock(transaction)
@@ -100,6 +105,8 @@ public struct Query<M: Model>: Sendable {
         return model
     }
 
+    /// The number of matching rows, limit and offset applied: `SELECT COUNT(*)` over the query, so no row is
+    /// decoded, and none is locked even when the transaction has locking reads.
     public func count(_ transaction: Transaction) throws -> Int {
         try checkRowLock(transaction)
         let inner = selectSQL(columns: "1", schema: transaction.schema(for: M.self))
@@ -107,6 +114,7 @@ public struct Query<M: Model>: Sendable {
         return counted ?? 0
     }
 
+    /// Whether any row matches: `SELECT EXISTS (…)` over the query, decoding and locking nothing.
     public func exists(_ transaction: Transaction) throws -> Bool {
         try checkRowLock(transaction)
         let found = try transaction.fetchValue(Bool.self, "SELECT EXISTS (\(selectSQL(columns: "1", schema: transaction.schema(for: M.self))))")

@@ -3,6 +3,7 @@ import Foundation
 /// An aggregate of a query's rows with the Swift type it decodes to: `$0.balance.sum` is an `Int64?` (nil over
 /// no rows), `.count` an `Int64`.
 public struct SQLAggregate<Value: DatabaseValueConvertible>: Sendable {
+    /// The aggregate's SQL (`COUNT(*)`, `CAST(SUM(…) AS …)`), spliced into the SELECT list.
     public let sql: SQL
 
     init(_ sql: SQL) {

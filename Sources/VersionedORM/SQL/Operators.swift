@@ -19,37 +19,51 @@ public func != <V: DatabaseValueConvertible>(lhs: SQLExpression<V>, rhs: V) -> S
     return binary(lhs, "<>", SQLExpression<V>(SQL(segments: [.value(value)])))
 }
 
+/// `(lhs < ?)` with the value bound. NULL on either side, a nil value included, matches no row.
 public func < <V: DatabaseValueConvertible>(lhs: SQLExpression<V>, rhs: V) -> SQLExpression<Bool> {
     binary(lhs, "<", .value(rhs))
 }
 
+/// `(lhs <= ?)` with the value bound. NULL on either side, a nil value included, matches no row.
 public func <= <V: DatabaseValueConvertible>(lhs: SQLExpression<V>, rhs: V) -> SQLExpression<Bool> {
     binary(lhs, "<=", .value(rhs))
 }
 
+/// `(lhs > ?)` with the value bound. NULL on either side, a nil value included, matches no row.
 public func > <V: DatabaseValueConvertible>(lhs: SQLExpression<V>, rhs: V) -> SQLExpression<Bool> {
     binary(lhs, ">", .value(rhs))
 }
 
+/// `(lhs >= ?)` with the value bound. NULL on either side, a nil value included, matches no row.
 public func >= <V: DatabaseValueConvertible>(lhs: SQLExpression<V>, rhs: V) -> SQLExpression<Bool> {
     binary(lhs, ">=", .value(rhs))
 }
 
 /// Column-to-column comparisons: both sides must have the same Swift type.
 public func == <V>(lhs: SQLExpression<V>, rhs: SQLExpression<V>) -> SQLExpression<Bool> { binary(lhs, "=", rhs) }
+/// `(lhs <> rhs)` between two expressions of the same type; NULL on either side matches no row, as in SQL.
 public func != <V>(lhs: SQLExpression<V>, rhs: SQLExpression<V>) -> SQLExpression<Bool> { binary(lhs, "<>", rhs) }
 /// A column against an optional column of the same type: a foreign key (`Int64`) against a generated key
 /// (`Int64?`), as joins compare them. NULL on either side matches nothing, as in SQL.
 public func == <V>(lhs: SQLExpression<V>, rhs: SQLExpression<V?>) -> SQLExpression<Bool> { binary(lhs, "=", rhs) }
+/// `(lhs = rhs)` with the optional column on the left; NULL on either side matches nothing.
 public func == <V>(lhs: SQLExpression<V?>, rhs: SQLExpression<V>) -> SQLExpression<Bool> { binary(lhs, "=", rhs) }
+/// `(lhs < rhs)` between two expressions of the same type.
 public func < <V>(lhs: SQLExpression<V>, rhs: SQLExpression<V>) -> SQLExpression<Bool> { binary(lhs, "<", rhs) }
+/// `(lhs <= rhs)` between two expressions of the same type.
 public func <= <V>(lhs: SQLExpression<V>, rhs: SQLExpression<V>) -> SQLExpression<Bool> { binary(lhs, "<=", rhs) }
+/// `(lhs > rhs)` between two expressions of the same type.
 public func > <V>(lhs: SQLExpression<V>, rhs: SQLExpression<V>) -> SQLExpression<Bool> { binary(lhs, ">", rhs) }
+/// `(lhs >= rhs)` between two expressions of the same type.
 public func >= <V>(lhs: SQLExpression<V>, rhs: SQLExpression<V>) -> SQLExpression<Bool> { binary(lhs, ">=", rhs) }
 
+/// `(lhs AND rhs)`.
 public func && (lhs: SQLExpression<Bool>, rhs: SQLExpression<Bool>) -> SQLExpression<Bool> { binary(lhs, "AND", rhs) }
+/// `(lhs OR rhs)`.
 public func || (lhs: SQLExpression<Bool>, rhs: SQLExpression<Bool>) -> SQLExpression<Bool> { binary(lhs, "OR", rhs) }
 
+/// `(NOT operand)`. NOT of a NULL comparison is still NULL: `!($0.note == "x")` does not match rows whose
+/// note is NULL.
 public prefix func ! (operand: SQLExpression<Bool>) -> SQLExpression<Bool> {
     SQLExpression("(NOT \(operand.sql))")
 }
@@ -69,7 +83,9 @@ extension SQLExpression where Value: DatabaseValueConvertible {
     /// `column IS NOT NULL`.
     public var isNotNull: SQLExpression<Bool> { SQLExpression<Bool>("(\(sql) IS NOT NULL)") }
 
+    /// This expression as an `ASC` ORDER BY term. NULLs sort first on SQLite and last on PostgreSQL.
     public var ascending: SQLOrdering { SQLOrdering(expression: sql, descending: false) }
+    /// This expression as a `DESC` ORDER BY term. NULLs sort last on SQLite and first on PostgreSQL.
     public var descending: SQLOrdering { SQLOrdering(expression: sql, descending: true) }
 }
 
@@ -87,6 +103,8 @@ extension SQLExpression where Value: SQLTextValue {
 
 /// One ORDER BY term.
 public struct SQLOrdering: Sendable {
+    /// The expression to sort by.
     public let expression: SQL
+    /// True for `DESC`, false for `ASC`.
     public let descending: Bool
 }

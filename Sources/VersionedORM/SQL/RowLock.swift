@@ -11,10 +11,12 @@ public enum RowLockWait: Sendable, Hashable {
 /// `FOR UPDATE` with its options. NOWAIT and SKIP LOCKED exclude each other, so they are one enum: the
 /// combination cannot be written.
 public struct RowLock: Sendable, Hashable {
+    /// What to do about rows another transaction holds: wait, fail (`NOWAIT`) or leave them out (`SKIP LOCKED`).
     public var wait: RowLockWait
     /// The tables whose rows are locked (`FOR UPDATE OF …`); empty locks every table of the query.
     public var tables: [String]
 
+    /// `FOR UPDATE`, waiting by default, on every table of the query unless `tables` names some.
     public init(wait: RowLockWait = .wait, tables: [String] = []) {
         self.wait = wait
         self.tables = tables

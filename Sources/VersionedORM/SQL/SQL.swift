@@ -40,6 +40,7 @@ public struct SQL: Sendable, ExpressibleByStringInterpolation {
         SQL(segments: segments, isOneOff: true)
     }
 
+    /// A literal without interpolations, taken as SQL text.
     public init(stringLiteral value: String) {
         segments = [.text(value)]
     }
@@ -49,19 +50,23 @@ public struct SQL: Sendable, ExpressibleByStringInterpolation {
         segments = [.text(text)]
     }
 
+    /// A literal with interpolations: values become bound parameters, identifiers are validated and quoted.
     public init(stringInterpolation: StringInterpolation) {
         segments = stringInterpolation.segments
         isOneOff = stringInterpolation.isOneOff
     }
 
+    /// Builds an interpolated ``SQL`` literal from its text, bound values, identifiers and spliced fragments.
     public struct StringInterpolation: StringInterpolationProtocol {
         var segments: [Segment] = []
         var isOneOff = false
 
+        /// Starts an empty fragment; the compiler calls it for each interpolated literal.
         public init(literalCapacity: Int, interpolationCount: Int) {
             segments.reserveCapacity(interpolationCount * 2 + 1)
         }
 
+        /// The literal's text between interpolations, taken as SQL text.
         public mutating func appendLiteral(_ literal: String) {
             if !literal.isEmpty { segments.append(.text(literal)) }
         }
@@ -93,11 +98,13 @@ public struct SQL: Sendable, ExpressibleByStringInterpolation {
         }
     }
 
+    /// Appends `other`, with its bound values, to the end of this fragment; no space is added between them.
     public mutating func append(_ other: SQL) {
         segments.append(contentsOf: other.segments)
         isOneOff = isOneOff || other.isOneOff
     }
 
+    /// The two fragments one after the other, with their bound values; no space is added between them.
     public static func + (lhs: SQL, rhs: SQL) -> SQL {
         SQL(segments: lhs.segments + rhs.segments, isOneOff: lhs.isOneOff || rhs.isOneOff)
     }

@@ -35,11 +35,17 @@ public protocol SQLDialect: Sendable {
 
 /// The standard spelling, which SQLite and PostgreSQL share.
 extension SQLDialect {
+    /// `COMMIT`.
     public var commitSQL: String { "COMMIT" }
+    /// `ROLLBACK`.
     public var rollbackSQL: String { "ROLLBACK" }
+    /// `SAVEPOINT name`.
     public func savepointSQL(_ name: String) -> String { "SAVEPOINT \(name)" }
+    /// `RELEASE SAVEPOINT name`.
     public func releaseSavepointSQL(_ name: String) -> String { "RELEASE SAVEPOINT \(name)" }
+    /// `ROLLBACK TO SAVEPOINT name`.
     public func rollbackToSavepointSQL(_ name: String) -> String { "ROLLBACK TO SAVEPOINT \(name)" }
+    /// False: one versioned UPDATE per row, unless the dialect says otherwise.
     public var updatesFromValues: Bool { false }
 }
 

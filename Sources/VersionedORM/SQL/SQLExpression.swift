@@ -3,8 +3,10 @@
 /// The type parameter is what makes `$0.balance == "ten"` fail to compile: comparisons take a value of the
 /// column's own type.
 public struct SQLExpression<Value>: Sendable {
+    /// The expression's SQL fragment, with its bound values.
     public let sql: SQL
 
+    /// Wraps a fragment as an expression of type `Value`, on trust: nothing checks the SQL against the type.
     public init(_ sql: SQL) {
         self.sql = sql
     }
@@ -20,8 +22,11 @@ public struct SQLExpression<Value>: Sendable {
 /// not compile.
 @dynamicMemberLookup
 public struct TableColumns<M: Model>: Sendable {
+    /// The columns of `M`'s table, unqualified (`"balance"`); queries make one for their closures.
     public init() {}
 
+    /// `$0.balance`: the column's quoted name, typed as the property. A property the schema does not map
+    /// makes the statement throw a ``SchemaError`` when it is rendered.
     public subscript<Value: DatabaseValueConvertible>(
         dynamicMember member: KeyPath<M.ColumnPaths, KeyPath<M, Value>>
     ) -> SQLExpression<Value> {

@@ -5,8 +5,11 @@
 /// `last_seen_at`). A full ``Transaction/save(_:)`` does not write them; changing them together with versioned
 /// columns is an ordinary versioned write.
 public struct Column<M, Value: DatabaseValueConvertible>: Sendable {
+    /// The column name in the table; validated when the schema is built.
     public let name: String
+    /// The model property the column maps to.
     public let keyPath: WritableKeyPath<M, Value> & Sendable
+    /// False when the column is outside the version (`versioned: false`).
     public let isVersioned: Bool
     /// Reads the property directly, when given: faster than going through the key path at run time.
     @usableFromInline let read: (@Sendable (M) -> Value)?
@@ -29,14 +32,19 @@ public struct Column<M, Value: DatabaseValueConvertible>: Sendable {
 /// concrete types: compiled in this module, every column read and write went through the generic key path and
 /// metadata runtime, a third of a batch insert's time.
 public struct AnyColumn<M>: Sendable {
+    /// The column name in the table; validated when the schema is built.
     public let name: String
+    /// The model property the column maps to.
     public let keyPath: PartialKeyPath<M> & Sendable
+    /// The column type `createTable` declares: the property type's `columnType`.
     public let type: ColumnType
+    /// False when the column is outside the version (`versioned: false`).
     public let isVersioned: Bool
     @usableFromInline let read: @Sendable (M) -> DatabaseValue
     @usableFromInline let copy: @Sendable (M, inout M) -> Void
     @usableFromInline let assign: @Sendable (inout M, DatabaseValue) throws -> Void
 
+    /// Erases the value type of `column`; its readers and writers stay compiled for that type.
     @inlinable
     public init<Value>(_ column: Column<M, Value>) {
         name = column.name
@@ -53,18 +61,22 @@ public struct AnyColumn<M>: Sendable {
         assign = { target, value in target[keyPath: keyPath] = try Value.fromDatabaseValue(value) }
     }
 
+    /// This column's value in `model`, as it is bound.
     public func value(in model: M) -> DatabaseValue { read(model) }
 
     /// Sets this column's property of `target` to its value in `source`.
     public func copyValue(from source: M, to target: inout M) { copy(source, &target) }
 }
 
+/// Builds a schema's column list from `Column(…)` lines: `Schema(…) { Column("owner", \.owner) }`.
 @resultBuilder
 public enum ColumnsBuilder<M> {
+    /// Erases one ``Column`` to an ``AnyColumn``.
     @inlinable
     public static func buildExpression<Value>(_ column: Column<M, Value>) -> [AnyColumn<M>] {
         [AnyColumn(column)]
     }
+    /// The columns, in the order written.
     @inlinable
     public static func buildBlock(_ components: [AnyColumn<M>]...) -> [AnyColumn<M>] {
         components.flatMap { $0 }

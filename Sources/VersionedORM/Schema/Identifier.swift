@@ -4,6 +4,7 @@
 /// could not make safe or portable: empty names, characters other than ASCII letters, digits and underscores,
 /// a leading digit, and names longer than PostgreSQL's 63-byte limit.
 public enum Identifier {
+    /// The longest name accepted, in bytes: PostgreSQL's limit.
     public static let maximumLength = 63
 
     /// Returns nil when `name` is valid, else what is wrong with it.
@@ -24,6 +25,7 @@ public enum Identifier {
         return nil
     }
 
+    /// Throws a ``SchemaError`` saying what is wrong with `name`, if anything.
     public static func validate(_ name: String) throws {
         if let problem = problem(with: name) { throw SchemaError(problem) }
     }

@@ -52,7 +52,10 @@ public protocol ModelColumnPaths {
 /// Every property of `M`, for hand-written models.
 @dynamicMemberLookup
 public struct AllKeyPaths<M>: ModelColumnPaths {
+    /// Holds nothing; ``ModelColumnPaths`` requires it.
     public init() {}
 
+    /// Any key path of `M`, as it is: every property can be named, and one the schema does not map fails when
+    /// the statement is rendered.
     public subscript<Value>(dynamicMember keyPath: KeyPath<M, Value>) -> KeyPath<M, Value> { keyPath }
 }

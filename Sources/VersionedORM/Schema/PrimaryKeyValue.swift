@@ -27,10 +27,12 @@ public enum KeyGeneration: Sendable, Hashable {
 /// natural key such as an e-mail address, so it is shown as `<text key>`, as bound values are kept out of every
 /// message by default.
 public struct AnyPrimaryKey: Hashable, Sendable, CustomStringConvertible {
+    /// The key in its own type; get it back with `as?` or `value(as:)`.
     public let base: any PrimaryKeyValue
     /// The key as it is bound in statements.
     public let databaseValue: DatabaseValue
 
+    /// Wraps a key of any primary-key type.
     public init(_ base: some PrimaryKeyValue) {
         self.base = base
         databaseValue = base.databaseValue
@@ -39,6 +41,7 @@ public struct AnyPrimaryKey: Hashable, Sendable, CustomStringConvertible {
     /// The key in its own type, or nil when it has another.
     public func value<Key: PrimaryKeyValue>(as type: Key.Type = Key.self) -> Key? { base as? Key }
 
+    /// True when both keys are the same value of the same Swift type.
     public static func == (lhs: AnyPrimaryKey, rhs: AnyPrimaryKey) -> Bool {
         type(of: lhs.base) == type(of: rhs.base) && lhs.databaseValue == rhs.databaseValue
     }
@@ -69,6 +72,8 @@ public struct AnyPrimaryKey: Hashable, Sendable, CustomStringConvertible {
 
 /// `stale.primaryKey == 7` compares with an `Int64` key, `== "ada"` with a `String` key.
 extension AnyPrimaryKey: ExpressibleByIntegerLiteral, ExpressibleByStringLiteral {
+    /// An `Int64` key.
     public init(integerLiteral value: Int64) { self.init(value) }
+    /// A `String` key.
     public init(stringLiteral value: String) { self.init(value) }
 }

@@ -7,8 +7,9 @@
 public struct Row {
     @usableFromInline let cursor: any RowCursor
     @usableFromInline var nextIndex: Int = 0
-    /// The index of the next value ``next(_:)`` reads.
+    /// The index of the next value `next(_:)` reads.
     public var position: Int { nextIndex }
+    /// The number of values (columns) in the row.
     public let count: Int
 
     package init(cursor: any RowCursor) {
@@ -68,10 +69,15 @@ public struct Row {
 
 /// A row could not be decoded: a value of the wrong type, or an initializer that read too many or too few values.
 public struct RowDecodingError: Error, Sendable, CustomStringConvertible {
+    /// The Swift type being decoded (`"Account"`), or nil when the error arose outside a model's decoding.
     public let model: String?
+    /// The zero-based position of the value at fault, or nil when no single value is (an initializer that read
+    /// too few values).
     public let columnIndex: Int?
+    /// What went wrong, in words.
     public let reason: String
 
+    /// For a hand-written `init(row:)` to throw; the model's decoding rethrows it with `model` set.
     public init(model: String? = nil, columnIndex: Int?, reason: String) {
         self.model = model
         self.columnIndex = columnIndex

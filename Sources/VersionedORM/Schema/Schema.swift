@@ -15,14 +15,18 @@ private let boundSchemas = Mutex<[BoundSchemaKey: any Sendable]>([:])
 ///
 /// A class, so that reading `M.schema` on every write costs one reference, not a copy of every field.
 public final class Schema<M: Model>: Sendable {
+    /// The table name, unquoted; validated when the schema is built.
     public let table: String
+    /// The primary key's column name; `"id"` unless given.
     public let primaryKeyColumn: String
     /// The key property. It must be a `let`: a key that can be reassigned could point a loaded value at another
     /// row, and a save would then overwrite that row whenever the two versions happen to match.
     public let primaryKey: PartialKeyPath<M> & Sendable
     /// Whether the database or the client assigns the key.
     public let keyGeneration: KeyGeneration
+    /// The version's column name; `"version"` unless given.
     public let versionColumn: String
+    /// The version property, which the library maintains: a versioned write checks it and adds one.
     public let version: WritableKeyPath<M, Int64> & Sendable
     /// The data columns, in the order `init(row:)` reads them (between primary key and version).
     public let columns: [AnyColumn<M>]

@@ -26,6 +26,8 @@ public struct AdaptiveLocking: Sendable {
     /// optimistic. 1 ms by default: above an uncontended BEGIN and SELECT … FOR UPDATE on a local server.
     public var contendedLockWait: Duration
 
+    /// Each argument sets the property of the same name; the defaults are the ones described there, `retry`
+    /// a default ``RetryPolicy``.
     public init(retry: RetryPolicy = RetryPolicy(), wait: RowLockWait = .wait, hotAt: Double = 0.5,
                 halfLife: Duration = .milliseconds(200), contendedLockWait: Duration = .milliseconds(1)) {
         self.retry = retry

@@ -20,7 +20,7 @@ public struct AutocommitSession {
         try transaction.find(type, id: id)
     }
 
-    /// See ``Transaction/insert(_:)``.
+    /// See `Transaction.insert(_:)`.
     public func insert<M: Model>(_ value: inout M) throws {
         try transaction.insert(&value)
     }
@@ -81,30 +81,38 @@ public struct AutocommitSession {
 extension Query {
     // The same as with a Transaction; each statement commits by itself.
 
+    /// Every matching row, as `fetchAll` reads them in a ``Transaction``.
     @inlinable
     public func fetchAll(_ session: AutocommitSession) throws -> [M] {
         try fetchAll(session.transaction)
     }
 
+    /// The first matching row, or nil, as `fetchOne` reads it in a ``Transaction``.
     @inlinable
     public func fetchOne(_ session: AutocommitSession) throws -> M? {
         try fetchOne(session.transaction)
     }
 
+    /// The number of matching rows, as `count` gives it in a ``Transaction``.
     public func count(_ session: AutocommitSession) throws -> Int {
         try count(session.transaction)
     }
 
+    /// Whether any row matches, as `exists` tells in a ``Transaction``.
     public func exists(_ session: AutocommitSession) throws -> Bool {
         try exists(session.transaction)
     }
 
+    /// The atomic `updateAll` of a ``Transaction``, as one statement that commits by itself; returns the number of
+    /// rows changed.
     @discardableResult
     public func updateAll(_ session: AutocommitSession, leavingVersionUnsafely: Bool = false,
                           _ assign: (inout ColumnAssignments<M>) -> Void) throws -> Int {
         try updateAll(session.transaction, leavingVersionUnsafely: leavingVersionUnsafely, assign)
     }
 
+    /// The atomic `updateAllReturning` of a ``Transaction``, as one statement that commits by itself; returns the
+    /// changed rows as the database left them.
     public func updateAllReturning(_ session: AutocommitSession, leavingVersionUnsafely: Bool = false,
                                    _ assign: (inout ColumnAssignments<M>) -> Void) throws -> [M] {
         try updateAllReturning(session.transaction, leavingVersionUnsafely: leavingVersionUnsafely, assign)

@@ -15,11 +15,21 @@ import Metrics
 /// Every metric but the replica fallbacks has the dimension `model` (the Swift type name, or `transaction` for
 /// the retries of a whole `write`).
 public enum ContentionMetrics {
+    /// Counter: a versioned write found its row changed or deleted. Dimension `model`.
     public static let conflictsLabel = "versioned_orm.conflicts"
+    /// Counter: a retry policy started another attempt. Dimensions `model` (or `transaction`) and `reason`
+    /// (`stale`, a `DatabaseError` kind name such as `transientConflict`, or `other`).
     public static let retriesLabel = "versioned_orm.retries"
+    /// Timer, in nanoseconds: how long a pessimistic modification waited to lock its row. Dimension `model`.
     public static let lockWaitsLabel = "versioned_orm.lock_waits"
+    /// Counter: a lock could not be had (NOWAIT, a busy timeout, or SKIP LOCKED skipping the row). Dimension
+    /// `model`.
     public static let lockTimeoutsLabel = "versioned_orm.lock_timeouts"
+    /// Counter: a read asked for a commit token the replica had not reached in time, and ran on the primary. No
+    /// dimensions.
     public static let replicaFallbacksLabel = "versioned_orm.replica_fallbacks"
+    /// Counter: an attempt of `.adaptive` ran, or a unit of work locked a hot row's first read. Dimensions
+    /// `model` and `mode` (`optimistic`, `pessimistic` or `locked-read`).
     public static let adaptiveAttemptsLabel = "versioned_orm.adaptive_attempts"
 
     static func recordAdaptiveAttempt(model: String, pessimistic: Bool) {

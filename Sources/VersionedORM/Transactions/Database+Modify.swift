@@ -107,7 +107,7 @@ extension Database {
         let model = M.schema.modelName
         let (temperatures, costs) = (conflictTemperatures, hotRowCosts)
         let bucket = temperatures.bucket(table: M.schema.table, key: AnyPrimaryKey(id))
-        let logger = configuration.logger
+        let logger = self.logger
         // Where the previous attempt ended: the policy's wait before the next one is part of that one's cost.
         var previousEnd = ContinuousClock.now
         let result = try await retrying(M.self, knobs.retry) { attempt in
@@ -198,7 +198,7 @@ extension Database {
     /// "transaction" for a whole `write`).
     func retrying<T: Sendable>(model: String, _ policy: RetryPolicy,
                                _ operation: (Int) async throws -> T) async throws -> Retried<T> {
-        let logger = configuration.logger
+        let logger = self.logger
         return try await policy.run(operation) { attempt, reason, wait in
             ContentionMetrics.recordRetry(model: model, reason: reason)
             logger.debug("retrying", metadata: [

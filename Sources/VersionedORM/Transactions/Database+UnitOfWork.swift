@@ -51,7 +51,7 @@ extension Database {
             // always known (a serialization failure names none).
             let locking = TransactionOptions(waitForWriteLock: knobs.wait != .noWait, lockingReads: knobs.wait)
             let reads = writeLockScope == .rows
-                ? AdaptiveReadLocks(temperatures: conflictTemperatures, knobs: knobs, logger: configuration.logger) : nil
+                ? AdaptiveReadLocks(temperatures: conflictTemperatures, knobs: knobs, logger: logger) : nil
             return try await retrying(model: "transaction", knobs.retry) { attempt in
                 ContentionMetrics.recordAdaptiveAttempt(model: "transaction", pessimistic: attempt > 1)
                 do {

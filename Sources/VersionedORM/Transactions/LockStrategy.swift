@@ -28,7 +28,9 @@ public enum LockStrategy: Sendable {
 
 /// The row as saved and how many attempts it took (1 when nothing had to be retried).
 public struct Modification<M: Model>: Sendable {
+    /// The row as saved.
     public let value: M
+    /// Attempts run, the successful one included.
     public let attempts: Int
 }
 

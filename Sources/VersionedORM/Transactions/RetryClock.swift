@@ -3,8 +3,10 @@
 public struct RetryClock: Sendable {
     /// Monotonic time elapsed since an arbitrary origin.
     public let now: @Sendable () -> Duration
+    /// Waits the given duration; throws when the task is cancelled, which ends the retry run.
     public let sleep: @Sendable (Duration) async throws -> Void
 
+    /// A clock made of its two functions; `now` must never go backwards.
     public init(now: @escaping @Sendable () -> Duration, sleep: @escaping @Sendable (Duration) async throws -> Void) {
         self.now = now
         self.sleep = sleep

@@ -27,6 +27,7 @@
 /// print(result.attempts)
 /// ```
 public struct RetryPolicy: Sendable {
+    /// How long to wait before each retry.
     public enum Backoff: Sendable, Equatable {
         /// Retry at once.
         case none
@@ -39,9 +40,12 @@ public struct RetryPolicy: Sendable {
 
     /// Attempts in all, the first included; at least 1.
     public var maxAttempts: Int
+    /// The wait before each retry; by default exponential with full jitter, from 1 ms up to 50 ms.
     public var backoff: Backoff
     /// No retry starts once this much time has passed since the first attempt began (nil: no limit).
     public var deadline: Duration?
+    /// Measures the time for ``deadline`` and sleeps the backoff waits: ``RetryClock/continuous`` by default; a
+    /// clock that does not sleep makes tests of many retries fast.
     public var clock: RetryClock
     /// Picks the jittered wait: given the upper bound, returns a duration in `0...bound`.
     public var jitter: @Sendable (Duration) -> Duration
@@ -49,6 +53,8 @@ public struct RetryPolicy: Sendable {
     /// run again. False by default: a transfer retried after it did commit would move the money twice.
     public var idempotent: Bool
 
+    /// Each argument sets the property of the same name. The defaults retry with no attempt limit until the
+    /// 10-second deadline. A `maxAttempts` below 1 makes ``run(_:onRetry:)`` throw ``UsageError/invalidArgument(_:)``.
     public init(
         maxAttempts: Int = .max,
         backoff: Backoff = .exponential(base: .milliseconds(1), cap: .milliseconds(50)),
@@ -128,7 +134,9 @@ public struct RetryPolicy: Sendable {
             // would otherwise run every remaining attempt.
             try Task.checkCancellation()
             do {
-                return Retried(value: try await operation(attempt), attempts: attempt)
+                // Instruments read the attempt from the task, so spans and logs of the operation can tell a retry.
+                let value = try await RetryAttempt.$current.withValue(attempt) { try await operation(attempt) }
+                return Retried(value: value, attempts: attempt)
             } catch {
                 guard retries(error), !Task.isCancelled else { throw Self.counted(error, attempts: attempt, givingUp: nil) }
                 guard attempt < maxAttempts else {
@@ -147,6 +155,7 @@ public struct RetryPolicy: Sendable {
 }
 
 extension RetryPolicy {
+    /// Why a policy gave up: ``RetryGiveUp``, by the policy's name.
     public typealias GiveUp = RetryGiveUp
 
     /// The error with the run's attempt count (and give-up reason) written into it, for the library's errors.
@@ -174,6 +183,8 @@ extension RetryPolicy {
 
 /// A value and the number of attempts it took.
 public struct Retried<T: Sendable>: Sendable {
+    /// What the successful attempt returned.
     public let value: T
+    /// Attempts run, the successful one included; 1 when nothing was retried.
     public let attempts: Int
 }

@@ -1,7 +1,7 @@
 /// Raw SQL in a transaction: values are always bound, names always quoted; statements are not kept prepared.
 extension Transaction {
     /// Runs a statement and returns the number of rows it changed. Interpolated values are bound parameters.
-    /// Raw statements are not kept prepared (see ``RenderedSQL/Caching``).
+    /// Raw statements are not kept prepared (their text is new each time, so preparing them would only fill the cache).
     @discardableResult
     public func execute(_ sql: SQL) throws -> Int {
         try send(renderRaw(sql), raw: true)

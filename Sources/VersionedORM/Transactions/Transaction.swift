@@ -17,6 +17,11 @@ public final class Transaction {
     /// Set by `db.write(using: .adaptive)` for its first attempt where rows can be locked: finds by key lock the
     /// rows that are hot.
     @usableFromInline var adaptiveReads: AdaptiveReadLocks?
+    /// The rows an adaptive unit of work has read without a lock so far, each with a way to lock it and check
+    /// it still has the version read; emptied once it starts locking (see `findAdaptively`).
+    var adaptiveUnlockedReads: [(Transaction) throws -> Void] = []
+    /// Whether an adaptive unit of work has met a hot row: from then on it locks everything it reads.
+    var adaptiveLocksFromNowOn = false
     private let connection: any DatabaseConnection
     let context: DatabaseContext
     private(set) var isActive = true
@@ -35,12 +40,18 @@ public final class Transaction {
     private var tableBindings: [ObjectIdentifier: any Sendable] = [:]
     /// Set when the task that runs this transaction is cancelled; nil for the blocking API.
     private let cancellation: CancellationFlag?
+    /// The instrument watching the operation this transaction belongs to.
+    private let observer: (any DatabaseOperationObserver)?
+    /// Where this transaction logs: the configuration's logger, or the calling task's.
+    let logger: Logger
 
     init(connection: any DatabaseConnection, isReadOnly: Bool, isAutocommit: Bool = false, context: DatabaseContext,
-         cancellation: CancellationFlag?, readLock: RowLockWait? = nil) {
+         scope: OperationScope, readLock: RowLockWait? = nil) {
         self.connection = connection
         self.readLock = isReadOnly || isAutocommit ? nil : readLock
-        self.cancellation = cancellation
+        self.cancellation = scope.cancellation
+        self.observer = scope.observer
+        self.logger = scope.logger
         self.dialect = context.dialect
         self.isReadOnly = isReadOnly
         self.isAutocommit = isAutocommit
@@ -81,11 +92,11 @@ public final class Transaction {
     static func performWithoutTransaction<T>(
         on connection: any DatabaseConnection,
         context: DatabaseContext,
-        cancellation: CancellationFlag?,
+        scope: OperationScope,
         _ body: (AutocommitSession) throws -> T
     ) throws -> T {
         let session = Transaction(connection: connection, isReadOnly: false, isAutocommit: true, context: context,
-                                  cancellation: cancellation)
+                                  scope: scope)
         defer { session.isActive = false }
         let result = try body(AutocommitSession(transaction: session))
         session.recordCommitToken()
@@ -101,11 +112,11 @@ public final class Transaction {
         on connection: any DatabaseConnection,
         options: TransactionOptions,
         context: DatabaseContext,
-        cancellation: CancellationFlag?,
+        scope: OperationScope,
         _ body: (Transaction) throws -> T
     ) throws -> T {
         let transaction = Transaction(connection: connection, isReadOnly: options.readOnly, context: context,
-                                      cancellation: cancellation, readLock: options.lockingReads)
+                                      scope: scope, readLock: options.lockingReads)
         defer { transaction.isActive = false }
         try connection.transactionWillBegin(options)
         defer { connection.transactionDidEnd() }
@@ -134,7 +145,7 @@ public final class Transaction {
         do {
             if let token = try connection.commitToken() { context.recordCommit(token) }
         } catch {
-            context.configuration.logger.debug("no commit token after COMMIT", metadata: ["error": "\(error)"])
+            logger.debug("no commit token after COMMIT", metadata: ["error": "\(error)"])
         }
     }
 
@@ -174,7 +185,7 @@ public final class Transaction {
     /// A statement that fails inside `body` can be caught there and the savepoint still rolls back: its work is
     /// incomplete, so returning normally then throws `.transactionAborted` instead of releasing it. Versions a
     /// rolled-back savepoint gave to Swift values are never valid again: such a value's next save is reported
-    /// stale, while a copy the savepoint did not touch still saves (see ``SavepointVersionLedger``).
+    /// stale, while a copy the savepoint did not touch still saves.
     @discardableResult
     public func savepoint<T>(_ body: (Transaction) throws -> T) throws -> T {
         try requireActive()
@@ -290,8 +301,13 @@ public final class Transaction {
         try requireNotCancelled()
         let checked = try statement.checkedForStorage()
         willSend(checked)
+        let started = ContinuousClock.now
+        var observed = false
         do {
+            if let hook = context.configuration.testHooks?.beforeStatement { try hook(checked.text) }
             let changed = try run(checked)
+            observer?.statementFinished(checked.text, startedAt: started, error: nil)
+            observed = true
             if !changesNothing { rowsChanged += changed }
             if raw, !isAutocommit, connection.transactionState == .none {
                 // Raw SQL ended the transaction (COMMIT, ROLLBACK): what follows would commit statement by
@@ -301,6 +317,7 @@ public final class Transaction {
             }
             return changed
         } catch let error as DatabaseError {
+            if !observed { observer?.statementFinished(checked.text, startedAt: started, error: error) }
             let reported = error.with(statement: checked, revealValues: context.configuration.revealsValuesInErrors)
             if isAutocommit {
                 // Each statement commits by itself, so a connection lost during one leaves its outcome unknown.
@@ -320,9 +337,12 @@ public final class Transaction {
         try requireNotStreaming()
         let statement = RenderedSQL(text: text)
         willSend(statement)
+        let started = ContinuousClock.now
         do {
             try connection.executeTransactionControl(text)
+            observer?.statementFinished(text, startedAt: started, error: nil)
         } catch let error as DatabaseError {
+            observer?.statementFinished(text, startedAt: started, error: error)
             throw error.with(statement: statement, revealValues: false)
         }
     }
@@ -360,7 +380,7 @@ public final class Transaction {
 
     private func willSend(_ statement: RenderedSQL) {
         context.configuration.trace?(statement.text)
-        context.configuration.logger.trace("statement", metadata: ["db.statement": .string(statement.text)])
+        logger.trace("statement", metadata: ["db.query.text": .string(statement.text)])
     }
 
     private func rollbackQuietly() {
@@ -369,7 +389,7 @@ public final class Transaction {
             try sendControl(dialect.rollbackSQL)
         } catch {
             // A lost connection ends everything; the original error is what the caller needs to see.
-            context.configuration.logger.debug("rollback failed", metadata: ["error": "\(error)"])
+            logger.debug("rollback failed", metadata: ["error": "\(error)"])
         }
     }
 }

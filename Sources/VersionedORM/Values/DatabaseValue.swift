@@ -15,6 +15,7 @@ public enum DatabaseValue: Sendable, Hashable {
     case date(Date)
     case uuid(UUID)
 
+    /// True for `.null`.
     public var isNull: Bool {
         if case .null = self { return true }
         return false

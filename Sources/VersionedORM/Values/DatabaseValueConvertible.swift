@@ -18,6 +18,7 @@ public protocol DatabaseValueConvertible: Sendable {
 }
 
 extension DatabaseValueConvertible {
+    /// Reads the row's value at `index` and converts it with `fromDatabaseValue(_:)`.
     @inlinable
     public static func decode(from row: Row, at index: Int) throws -> Self {
         try fromDatabaseValue(row.cursor.value(at: index))
@@ -32,8 +33,12 @@ func nonNull<T>(_ value: T?, _ type: T.Type) throws -> T {
 }
 
 extension DatabaseValueConvertible where Self: RawRepresentable, RawValue: DatabaseValueConvertible {
+    /// The raw value's column type.
     public static var columnType: ColumnType { RawValue.columnType }
+    /// The raw value, bound.
     public var databaseValue: DatabaseValue { rawValue.databaseValue }
+    /// The case with the raw value read; throws ``ValueConversionError`` when the raw value does not convert or no
+    /// case has it.
     public static func fromDatabaseValue(_ value: DatabaseValue) throws -> Self {
         let raw = try RawValue.fromDatabaseValue(value)
         guard let converted = Self(rawValue: raw) else {
@@ -44,8 +49,11 @@ extension DatabaseValueConvertible where Self: RawRepresentable, RawValue: Datab
 }
 
 extension Int64: DatabaseValueConvertible {
+    /// A 64-bit integer column.
     @inlinable public static var columnType: ColumnType { ColumnType(.integer64) }
+    /// Bound as `.integer`.
     @inlinable public var databaseValue: DatabaseValue { .integer(self) }
+    /// Accepts `.integer`, and `.bool` as 1 or 0; throws ``ValueConversionError`` otherwise.
     @inlinable public static func fromDatabaseValue(_ value: DatabaseValue) throws -> Int64 {
         switch value {
         case .integer(let integer): return integer
@@ -53,14 +61,18 @@ extension Int64: DatabaseValueConvertible {
         default: throw ValueConversionError(targetType: Int64.self, found: value)
         }
     }
+    /// Reads the driver's integer directly; throws ``ValueConversionError`` on NULL.
     @inlinable public static func decode(from row: Row, at index: Int) throws -> Int64 {
         try nonNull(row.cursor.int64(at: index), Int64.self)
     }
 }
 
 extension Int: DatabaseValueConvertible {
+    /// A 64-bit integer column.
     @inlinable public static var columnType: ColumnType { ColumnType(.integer64) }
+    /// Bound as a 64-bit `.integer`.
     @inlinable public var databaseValue: DatabaseValue { .integer(Int64(self)) }
+    /// Accepts what `Int64` does; throws ``ValueConversionError`` when the value does not fit in `Int`.
     @inlinable public static func fromDatabaseValue(_ value: DatabaseValue) throws -> Int {
         let integer = try Int64.fromDatabaseValue(value)
         guard let converted = Int(exactly: integer) else {
@@ -68,6 +80,7 @@ extension Int: DatabaseValueConvertible {
         }
         return converted
     }
+    /// Reads the driver's integer directly; throws ``ValueConversionError`` on NULL or a value that does not fit.
     @inlinable public static func decode(from row: Row, at index: Int) throws -> Int {
         let integer = try nonNull(row.cursor.int64(at: index), Int64.self)
         guard let converted = Int(exactly: integer) else {
@@ -78,8 +91,11 @@ extension Int: DatabaseValueConvertible {
 }
 
 extension Int32: DatabaseValueConvertible {
+    /// A 32-bit integer column (SQLite: INTEGER).
     @inlinable public static var columnType: ColumnType { ColumnType(.integer32) }
+    /// Bound as a 64-bit `.integer`.
     @inlinable public var databaseValue: DatabaseValue { .integer(Int64(self)) }
+    /// Accepts what `Int64` does; throws ``ValueConversionError`` when the value is out of `Int32`'s range.
     @inlinable public static func fromDatabaseValue(_ value: DatabaseValue) throws -> Int32 {
         let integer = try Int64.fromDatabaseValue(value)
         guard let converted = Int32(exactly: integer) else {
@@ -90,8 +106,12 @@ extension Int32: DatabaseValueConvertible {
 }
 
 extension Double: DatabaseValueConvertible {
+    /// A double-precision floating-point column.
     @inlinable public static var columnType: ColumnType { ColumnType(.double) }
+    /// Bound as `.double`.
     @inlinable public var databaseValue: DatabaseValue { .double(self) }
+    /// Accepts `.double`, and `.integer` converted (SQLite may return a whole REAL as an integer); throws
+    /// ``ValueConversionError`` otherwise.
     @inlinable public static func fromDatabaseValue(_ value: DatabaseValue) throws -> Double {
         switch value {
         case .double(let double): return double
@@ -100,14 +120,18 @@ extension Double: DatabaseValueConvertible {
         default: throw ValueConversionError(targetType: Double.self, found: value)
         }
     }
+    /// Reads the driver's double directly; throws ``ValueConversionError`` on NULL.
     @inlinable public static func decode(from row: Row, at index: Int) throws -> Double {
         try nonNull(row.cursor.double(at: index), Double.self)
     }
 }
 
 extension Bool: DatabaseValueConvertible {
+    /// A boolean column (SQLite: INTEGER).
     @inlinable public static var columnType: ColumnType { ColumnType(.boolean) }
+    /// Bound as `.bool`.
     @inlinable public var databaseValue: DatabaseValue { .bool(self) }
+    /// Accepts `.bool`, and `.integer` as true when nonzero; throws ``ValueConversionError`` otherwise.
     @inlinable public static func fromDatabaseValue(_ value: DatabaseValue) throws -> Bool {
         switch value {
         case .bool(let bool): return bool
@@ -118,22 +142,29 @@ extension Bool: DatabaseValueConvertible {
 }
 
 extension String: DatabaseValueConvertible {
+    /// A text column.
     @inlinable public static var columnType: ColumnType { ColumnType(.text) }
+    /// Bound as `.text`.
     @inlinable public var databaseValue: DatabaseValue { .text(self) }
+    /// Accepts `.text` only; throws ``ValueConversionError`` otherwise.
     @inlinable public static func fromDatabaseValue(_ value: DatabaseValue) throws -> String {
         guard case .text(let text) = value else {
             throw ValueConversionError(targetType: String.self, found: value)
         }
         return text
     }
+    /// Reads the driver's text directly; throws ``ValueConversionError`` on NULL.
     @inlinable public static func decode(from row: Row, at index: Int) throws -> String {
         try nonNull(row.cursor.text(at: index), String.self)
     }
 }
 
 extension Data: DatabaseValueConvertible {
+    /// A binary column (SQLite BLOB, PostgreSQL BYTEA).
     @inlinable public static var columnType: ColumnType { ColumnType(.blob) }
+    /// Bound as `.blob`.
     @inlinable public var databaseValue: DatabaseValue { .blob(self) }
+    /// Accepts `.blob` only; throws ``ValueConversionError`` otherwise.
     @inlinable public static func fromDatabaseValue(_ value: DatabaseValue) throws -> Data {
         guard case .blob(let data) = value else {
             throw ValueConversionError(targetType: Data.self, found: value)
@@ -143,8 +174,11 @@ extension Data: DatabaseValueConvertible {
 }
 
 extension Date: DatabaseValueConvertible {
+    /// A timestamp column (SQLite: ISO-8601 text; PostgreSQL: TIMESTAMPTZ).
     public static var columnType: ColumnType { ColumnType(.timestamp) }
+    /// Bound as `.date`.
     public var databaseValue: DatabaseValue { .date(self) }
+    /// Accepts `.date`, and `.text` holding an ISO-8601 timestamp; throws ``ValueConversionError`` otherwise.
     public static func fromDatabaseValue(_ value: DatabaseValue) throws -> Date {
         switch value {
         case .date(let date):
@@ -161,8 +195,11 @@ extension Date: DatabaseValueConvertible {
 }
 
 extension UUID: DatabaseValueConvertible {
+    /// A UUID column (SQLite: text; PostgreSQL: UUID).
     public static var columnType: ColumnType { ColumnType(.uuid) }
+    /// Bound as `.uuid`.
     public var databaseValue: DatabaseValue { .uuid(self) }
+    /// Accepts `.uuid`, UUID `.text` and a 16-byte `.blob`; throws ``ValueConversionError`` otherwise.
     public static func fromDatabaseValue(_ value: DatabaseValue) throws -> UUID {
         switch value {
         case .uuid(let uuid):
@@ -183,12 +220,14 @@ extension UUID: DatabaseValueConvertible {
 }
 
 extension Optional: DatabaseValueConvertible where Wrapped: DatabaseValueConvertible {
+    /// The wrapped type's column type, nullable.
     @inlinable public static var columnType: ColumnType {
         var type = Wrapped.columnType
         type.isNullable = true
         return type
     }
 
+    /// `.null` for nil, else the wrapped value's.
     @inlinable public var databaseValue: DatabaseValue {
         switch self {
         case .none: .null
@@ -196,11 +235,13 @@ extension Optional: DatabaseValueConvertible where Wrapped: DatabaseValueConvert
         }
     }
 
+    /// nil for `.null`, else the wrapped type's conversion.
     @inlinable public static func fromDatabaseValue(_ value: DatabaseValue) throws -> Wrapped? {
         if case .null = value { return nil }
         return try Wrapped.fromDatabaseValue(value)
     }
 
+    /// nil for NULL, else the wrapped type's `decode`.
     @inlinable public static func decode(from row: Row, at index: Int) throws -> Wrapped? {
         if try row.cursor.isNull(at: index) { return nil }
         return try Wrapped.decode(from: row, at: index)

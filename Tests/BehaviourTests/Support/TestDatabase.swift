@@ -60,9 +60,11 @@ func withDatabase(
     log: StatementLog? = nil,
     connectionTimeout: Duration = .seconds(30),
     poolSize: Int = 4,
+    configure: (inout DatabaseConfiguration) -> Void = { _ in },
     _ body: (Database) async throws -> Void
 ) async throws {
-    try await withClients(backend, count: 1, log: log, connectionTimeout: connectionTimeout, poolSize: poolSize) {
+    try await withClients(backend, count: 1, log: log, connectionTimeout: connectionTimeout, poolSize: poolSize,
+                          configure: configure) {
         try await body($0[0])
     }
 }
@@ -76,11 +78,13 @@ func withClients(
     log: StatementLog? = nil,
     connectionTimeout: Duration = .seconds(30),
     poolSize: Int = 4,
+    configure: (inout DatabaseConfiguration) -> Void = { _ in },
     _ body: ([Database]) async throws -> Void
 ) async throws {
     func configuration(_ client: Int) -> DatabaseConfiguration {
         var configuration = DatabaseConfiguration(connectionTimeout: connectionTimeout)
         if let log, client == 0 { configuration.trace = { log.record($0) } }
+        configure(&configuration)
         return configuration
     }
     switch backend {
