@@ -20,9 +20,8 @@ extension Transaction {
     func findAdaptively<M: Model>(_ type: M.Type, id: M.Key) throws -> M? {
         guard let adaptiveReads else { return try find(type, id: id, lockingAs: nil) }
         let bucket = adaptiveReads.bucket(table: schema(for: M.self).table, key: AnyPrimaryKey(id))
-        let hotLock = adaptiveLocksFromNowOn ? adaptiveReads.knobs.wait
-            : adaptiveReads.lock(forBucket: bucket, model: M.schema.modelName)
-        guard let lock = hotLock else {
+        let hotLock = adaptiveReads.lock(forBucket: bucket, model: M.schema.modelName)
+        if hotLock == nil, !adaptiveLocksFromNowOn {
             let found = try find(type, id: id, lockingAs: nil)
             adaptiveUnlockedReads.append(Self.relock(M.self, id: id, version: found.map { $0[keyPath: M.schema.version] },
                                                      wait: adaptiveReads.knobs.wait))
@@ -34,8 +33,11 @@ extension Transaction {
             adaptiveUnlockedReads = []
             for relock in earlier { try relock(self) }
         }
+        // A cold row locked only to keep the read order is not timed: how long its read took says nothing
+        // about contention on it (stale writes still heat it).
+        guard let hotLock else { return try find(type, id: id, lockingAs: adaptiveReads.knobs.wait) }
         let requested = ContinuousClock.now
-        let found = try find(type, id: id, lockingAs: lock)
+        let found = try find(type, id: id, lockingAs: hotLock)
         adaptiveReads.waited(requested.duration(to: .now), bucket: bucket)
         return found
     }
