@@ -39,6 +39,13 @@ import WebBankAPI
         return fields
     }
 
+    /// Creates an account through the API; returns its id.
+    static func createAccount(_ client: some TestClientProtocol, owner: String, balance: Int64) async throws -> Int64 {
+        let created = try await client.execute(uri: "/accounts", method: .post,
+                                               body: json(#"{"owner":"\#(owner)","balance":\#(balance)}"#))
+        return try decode(created.body).id
+    }
+
     @Test(arguments: Backend.allCases)
     func createReturns201WithLocationAndETag(backend: Backend) async throws {
         try await withDatabase(backend) { db in
@@ -59,9 +66,7 @@ import WebBankAPI
     func aStaleEditIs412WithTheCurrentETagAndLosesNothing(backend: Backend) async throws {
         try await withDatabase(backend) { db in
             try await Self.app(db).test(.router) { client in
-                let created = try await client.execute(uri: "/accounts", method: .post,
-                                                       body: Self.json(#"{"owner":"ada","balance":100}"#))
-                let id = try Self.decode(created.body).id
+                let id = try await Self.createAccount(client, owner: "ada", balance: 100)
                 // Two clients loaded version 1. The first edit wins and moves the tag to 2.
                 let first = try await client.execute(uri: "/accounts/\(id)", method: .patch,
                                                      headers: Self.headers([.ifMatch: "\"1\""]),
@@ -90,9 +95,7 @@ import WebBankAPI
     func writesWithoutAUsableIfMatchAreRefused(backend: Backend) async throws {
         try await withDatabase(backend) { db in
             try await Self.app(db).test(.router) { client in
-                let created = try await client.execute(uri: "/accounts", method: .post,
-                                                       body: Self.json(#"{"owner":"ada","balance":100}"#))
-                let id = try Self.decode(created.body).id
+                let id = try await Self.createAccount(client, owner: "ada", balance: 100)
                 let edit = Self.json(#"{"owner":"eve","note":"x"}"#)
                 let missing = try await client.execute(uri: "/accounts/\(id)", method: .put, body: edit)
                 #expect(missing.status == .preconditionRequired)
@@ -124,9 +127,7 @@ import WebBankAPI
     func getAnswers304ToAMatchingIfNoneMatchAndDeleteChecksTheVersion(backend: Backend) async throws {
         try await withDatabase(backend) { db in
             try await Self.app(db).test(.router) { client in
-                let created = try await client.execute(uri: "/accounts", method: .post,
-                                                       body: Self.json(#"{"owner":"ada","balance":100}"#))
-                let id = try Self.decode(created.body).id
+                let id = try await Self.createAccount(client, owner: "ada", balance: 100)
                 let cached = try await client.execute(uri: "/accounts/\(id)", method: .get,
                                                       headers: Self.headers([.ifNoneMatch: "W/\"1\""]))
                 #expect(cached.status == .notModified)
@@ -156,9 +157,7 @@ import WebBankAPI
         try await withDatabase(backend) { db in
             try await Self.app(db).test(.live) { client in
                 let port = try #require(client.port)
-                let created = try await client.execute(uri: "/accounts", method: .post,
-                                                       body: Self.json(#"{"owner":"ada","balance":100}"#))
-                let id = try Self.decode(created.body).id
+                let id = try await Self.createAccount(client, owner: "ada", balance: 100)
                 for round in 1...5 {
                     let tag = "\"\(round)\""
                     let statuses = try await withThrowingTaskGroup(of: (String, HTTPResponse.Status, String?).self) { group in
@@ -197,11 +196,7 @@ import WebBankAPI
             try await Self.app(db, transferRetry: retry).test(.live) { client in
                 let port = try #require(client.port)
                 var ids: [Int64] = []
-                for owner in ["a", "b"] {
-                    let created = try await client.execute(uri: "/accounts", method: .post,
-                                                           body: Self.json(#"{"owner":"\#(owner)","balance":1000}"#))
-                    ids.append(try Self.decode(created.body).id)
-                }
+                for owner in ["a", "b"] { ids.append(try await Self.createAccount(client, owner: owner, balance: 1000)) }
                 let (a, b) = (ids[0], ids[1])
                 let statuses = try await withThrowingTaskGroup(of: (Int64, HTTPResponse.Status).self) { group in
                     for request in 0..<24 {
@@ -232,11 +227,7 @@ import WebBankAPI
         try await withDatabase(backend) { db in
             try await Self.app(db).test(.router) { client in
                 var ids: [Int64] = []
-                for owner in ["a", "b"] {
-                    let created = try await client.execute(uri: "/accounts", method: .post,
-                                                           body: Self.json(#"{"owner":"\#(owner)","balance":10}"#))
-                    ids.append(try Self.decode(created.body).id)
-                }
+                for owner in ["a", "b"] { ids.append(try await Self.createAccount(client, owner: owner, balance: 10)) }
                 let short = try await client.execute(uri: "/transfers", method: .post,
                                                      body: Self.json(#"{"from":\#(ids[0]),"to":\#(ids[1]),"amount":11}"#))
                 #expect(short.status == .unprocessableContent)
@@ -260,11 +251,7 @@ import WebBankAPI
         try await withDatabase(backend, configure: { faults.install(in: &$0) }) { db in
             try await Self.app(db, transferRetry: RetryPolicy(maxAttempts: 3, backoff: .none)).test(.router) { client in
                 var ids: [Int64] = []
-                for owner in ["a", "b"] {
-                    let created = try await client.execute(uri: "/accounts", method: .post,
-                                                           body: Self.json(#"{"owner":"\#(owner)","balance":1000}"#))
-                    ids.append(try Self.decode(created.body).id)
-                }
+                for owner in ["a", "b"] { ids.append(try await Self.createAccount(client, owner: owner, balance: 1000)) }
                 let transfer = Self.json(#"{"from":\#(ids[0]),"to":\#(ids[1]),"amount":10}"#)
                 faults.conflictNextSaves(of: WebBankAPI.Account.self, times: 3)
                 let refused = try await client.execute(uri: "/transfers", method: .post, body: transfer)

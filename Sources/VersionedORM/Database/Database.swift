@@ -259,24 +259,17 @@ public final class Database: Sendable {
         try Task.checkCancellation()
         let busy = busyError(for: options)
         let timeout = context.configuration.connectionTimeout
-        let name = Self.operationName(options)
-        let (observer, logger, metrics) = (observe(name), self.logger, self.metrics)
-        let requested = ContinuousClock.now
+        let watch = self.watch(options)
         do {
             let value = try await Self.reportingCancellation {
                 try await pool.perform(timeout: timeout, failIfBusy: busy) { connection, cancellation in
-                    let waited = requested.duration(to: .now)
-                    metrics.recordWait(waited)
-                    observer?.connectionAcquired(after: waited)
-                    return try work(connection, OperationScope(cancellation: cancellation, observer: observer, logger: logger))
+                    try work(connection, watch.acquired(cancellation: cancellation))
                 }
             }
-            metrics.recordFinished(name, duration: requested.duration(to: .now), error: nil)
-            observer?.operationFinished(error: nil)
+            watch.finished(error: nil)
             return value
         } catch {
-            metrics.recordFinished(name, duration: requested.duration(to: .now), error: error)
-            observer?.operationFinished(error: error)
+            watch.finished(error: error)
             throw error
         }
     }
@@ -288,24 +281,16 @@ public final class Database: Sendable {
         _ work: (any DatabaseConnection, OperationScope) throws -> T
     ) throws -> T {
         try rejectNesting()
-        let name = Self.operationName(options)
-        let (observer, logger) = (observe(name), self.logger)
-        let requested = ContinuousClock.now
+        let watch = self.watch(options)
         do {
             let lane = try acquireBlocking(from: pool, options: options)
             defer { pool.release(lane) }
-            let waited = requested.duration(to: .now)
-            metrics.recordWait(waited)
-            observer?.connectionAcquired(after: waited)
-            let value = try lane.performBlocking { connection in
-                try work(connection, OperationScope(cancellation: nil, observer: observer, logger: logger))
-            }
-            metrics.recordFinished(name, duration: requested.duration(to: .now), error: nil)
-            observer?.operationFinished(error: nil)
+            let scope = watch.acquired(cancellation: nil)
+            let value = try lane.performBlocking { connection in try work(connection, scope) }
+            watch.finished(error: nil)
             return value
         } catch {
-            metrics.recordFinished(name, duration: requested.duration(to: .now), error: error)
-            observer?.operationFinished(error: error)
+            watch.finished(error: error)
             throw error
         }
     }
@@ -316,12 +301,13 @@ public final class Database: Sendable {
         return options.readOnly ? "read" : "write"
     }
 
-    /// Tells the configured instrument an operation starts, from the calling task (whose task-locals it reads).
-    private func observe(_ name: String) -> (any DatabaseOperationObserver)? {
-        guard let instrumentation = context.configuration.instrumentation else { return nil }
-        return instrumentation.operationStarted(DatabaseOperation(
+    /// Starts watching an operation, from the calling task (whose task-locals the instrument reads).
+    private func watch(_ options: TransactionOptions?) -> OperationWatch {
+        let name = Self.operationName(options)
+        let observer = context.configuration.instrumentation?.operationStarted(DatabaseOperation(
             name: name, system: identity.system, namespace: identity.namespace,
             serverAddress: identity.serverAddress, attempt: RetryAttempt.current))
+        return OperationWatch(name: name, observer: observer, logger: logger, metrics: metrics)
     }
 
     /// Where this database logs for the calling task: its task-local logger when the configuration asks for it.
