@@ -48,13 +48,13 @@ private struct OperationSpan: DatabaseOperationObserver {
 
     func connectionAcquired(after waited: Duration) {
         var attributes = SpanAttributes()
-        attributes["versioned_orm.connection_wait_ns"] = OperationSpan.nanoseconds(waited)
+        attributes["versioned_orm.connection_wait_ns"] = waited.clampedNanoseconds
         span.addEvent(SpanEvent(name: "connection acquired", attributes: attributes))
     }
 
     func statementFinished(_ text: String, startedAt: ContinuousClock.Instant, error: (any Error)?) {
         let summary = StatementSummary(text)
-        let elapsed = UInt64(clamping: OperationSpan.nanoseconds(startedAt.duration(to: .now)))
+        let elapsed = UInt64(startedAt.duration(to: .now).clampedNanoseconds)
         let now = DefaultTracerClock.now.nanosecondsSinceEpoch
         let start = DefaultTracerClock.Timestamp(nanosecondsSinceEpoch: now > elapsed ? now - elapsed : 0)
         let statement = tracer.startSpan(summary.spanName, context: span.context, ofKind: .client, at: start)
@@ -72,24 +72,8 @@ private struct OperationSpan: DatabaseOperationObserver {
     }
 
     static func fail(_ span: any Span, with error: any Error) {
-        span.attributes["error.type"] = errorType(error)
+        span.attributes["error.type"] = OperationMetrics.errorType(error)
         span.recordError(error)
         span.setStatus(SpanStatus(code: .error))
-    }
-
-    static func errorType(_ error: any Error) -> String {
-        switch error {
-        case let database as DatabaseError: database.kind.description
-        case is StaleRecordError: "stale"
-        case is CancellationError: "cancelled"
-        default: String(describing: type(of: error))
-        }
-    }
-
-    static func nanoseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        let (sum, sumOverflow) = whole.addingReportingOverflow(attoseconds / 1_000_000_000)
-        return overflow || sumOverflow ? .max : max(sum, 0)
     }
 }

@@ -10,8 +10,8 @@ import Metrics
 /// - `versioned_orm.connection_timeouts` (counter; `db.system.name`): waits that gave up
 ///   (``UsageError/connectionTimeout(seconds:)``).
 /// - `versioned_orm.errors` (counter; `db.system.name`, `error.type`): operations that failed, by the
-///   ``DatabaseError/Kind-swift.struct`` or the library's error type (`stale`, `usage`, …).
-final class OperationMetrics: Sendable {
+///   ``DatabaseError/Kind-swift.struct`` or the library's error type (`stale`, `usage`, …), or another error's type name.
+package final class OperationMetrics: Sendable {
     let system: String
     private let durations: [String: Timer]
     private let connectionWait: Timer
@@ -30,11 +30,11 @@ final class OperationMetrics: Sendable {
     }
 
     func recordWait(_ waited: Duration) {
-        connectionWait.recordNanoseconds(Self.nanoseconds(waited))
+        connectionWait.recordNanoseconds(waited.clampedNanoseconds)
     }
 
     func recordFinished(_ operation: String, duration: Duration, error: (any Error)?) {
-        durations[operation]?.recordNanoseconds(Self.nanoseconds(duration))
+        durations[operation]?.recordNanoseconds(duration.clampedNanoseconds)
         guard let error else { return }
         if case UsageError.connectionTimeout = error { connectionTimeouts.increment() }
         // Errors are rare: a counter per kind is made when one happens, not kept around.
@@ -42,8 +42,9 @@ final class OperationMetrics: Sendable {
             .increment()
     }
 
-    /// OpenTelemetry's `error.type`: a low-cardinality name of what went wrong.
-    static func errorType(_ error: any Error) -> String {
+    /// OpenTelemetry's `error.type`: a low-cardinality name of what went wrong — the ``DatabaseError`` kind,
+    /// the library's own error types by a short name, and any other error by its type's name. Spans use it too.
+    package static func errorType(_ error: any Error) -> String {
         switch error {
         case let database as DatabaseError: database.kind.description
         case is StaleRecordError: "stale"
@@ -52,14 +53,7 @@ final class OperationMetrics: Sendable {
         case is ModificationError: "modification"
         case is SchemaError: "schema"
         case is CancellationError: "cancelled"
-        default: "other"
+        default: String(describing: type(of: error))
         }
-    }
-
-    static func nanoseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        let (sum, sumOverflow) = whole.addingReportingOverflow(attoseconds / 1_000_000_000)
-        return overflow || sumOverflow ? .max : sum
     }
 }

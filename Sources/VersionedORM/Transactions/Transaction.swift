@@ -301,12 +301,13 @@ public final class Transaction {
         try requireNotCancelled()
         let checked = try statement.checkedForStorage()
         willSend(checked)
-        let started = ContinuousClock.now
+        // Timed only for an instrument: a clock read per statement is not free on the hot path.
+        let started = observer == nil ? nil : ContinuousClock.now
         var observed = false
         do {
             if let hook = context.configuration.testHooks?.beforeStatement { try hook(checked.text) }
             let changed = try run(checked)
-            observer?.statementFinished(checked.text, startedAt: started, error: nil)
+            if let observer, let started { observer.statementFinished(checked.text, startedAt: started, error: nil) }
             observed = true
             if !changesNothing { rowsChanged += changed }
             if raw, !isAutocommit, connection.transactionState == .none {
@@ -317,7 +318,9 @@ public final class Transaction {
             }
             return changed
         } catch let error as DatabaseError {
-            if !observed { observer?.statementFinished(checked.text, startedAt: started, error: error) }
+            if !observed, let observer, let started {
+                observer.statementFinished(checked.text, startedAt: started, error: error)
+            }
             let reported = error.with(statement: checked, revealValues: context.configuration.revealsValuesInErrors)
             if isAutocommit {
                 // Each statement commits by itself, so a connection lost during one leaves its outcome unknown.
@@ -337,12 +340,12 @@ public final class Transaction {
         try requireNotStreaming()
         let statement = RenderedSQL(text: text)
         willSend(statement)
-        let started = ContinuousClock.now
+        let started = observer == nil ? nil : ContinuousClock.now
         do {
             try connection.executeTransactionControl(text)
-            observer?.statementFinished(text, startedAt: started, error: nil)
+            if let observer, let started { observer.statementFinished(text, startedAt: started, error: nil) }
         } catch let error as DatabaseError {
-            observer?.statementFinished(text, startedAt: started, error: error)
+            if let observer, let started { observer.statementFinished(text, startedAt: started, error: error) }
             throw error.with(statement: statement, revealValues: false)
         }
     }
