@@ -97,6 +97,26 @@ import VersionedORM
             #expect(try await clients[0].read { tx in try Account.all().count(tx) } == 1)
         }
     }
+
+    /// Runners that start on an empty database together all find no record table; they must create it one
+    /// at a time (PostgreSQL's CREATE TABLE IF NOT EXISTS fails the slower of two that race), so each round's
+    /// six runners succeed and apply its step once.
+    @Test(arguments: Backend.allCases)
+    func runnersStartingTogetherCreateTheRecordTableOnce(backend: Backend) async throws {
+        try await withClients(backend, count: 6, poolSize: 1) { clients in
+            for client in clients { _ = try await client.read { tx in try tx.fetchValue(Int64.self, "SELECT 1") } }
+            for round in 0..<8 {
+                let log = RunLog()
+                let migrator = try Migrator(table: "record_\(round)", [Migration("step") { _ in log.ran("step") }])
+                let applied = try await withThrowingTaskGroup(of: [String].self) { group in
+                    for client in clients { group.addTask { try await migrator.migrate(client) } }
+                    return try await group.reduce(into: []) { $0 += $1 }
+                }
+                #expect(applied == ["step"], "round \(round)")
+                #expect(log.names == ["step"], "round \(round)")
+            }
+        }
+    }
 }
 
 /// Which migration bodies ran, across tasks.

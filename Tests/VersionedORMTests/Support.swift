@@ -18,6 +18,7 @@ struct BracketDialect: SQLDialect {
         "HAS_COLUMN \(table) \(column)"
     }
     func rowLockSQL(_ lock: RowLock) -> String { " LOCK(\(lock.wait), \(lock.tables.joined(separator: "+")))" }
+    func transactionLockQuery(named name: String) -> SQL? { "TAKE_TURNS \(name)" }
 }
 
 /// What the fake connection answers: rows for queries, and how many rows each statement changed.

@@ -73,4 +73,12 @@ public struct PostgresDialect: SQLDialect {
         WHERE table_schema = current_schema() AND table_name = \(table) AND column_name = \(column)
         """
     }
+
+    // A transaction-level advisory lock ends with its transaction, so it is safe behind PgBouncer's transaction
+    // pooling, and it needs no table: it also guards creating the first one.
+    /// `SELECT pg_advisory_xact_lock(hashtext($1))` with the name bound: transactions that run it with one
+    /// name take turns until each commits or rolls back.
+    public func transactionLockQuery(named name: String) -> SQL? {
+        "SELECT pg_advisory_xact_lock(hashtext(\(name)))"
+    }
 }

@@ -56,4 +56,7 @@ public struct SQLiteDialect: SQLDialect {
     public func columnExistsQuery(table: String, column: String) -> SQL {
         "SELECT COUNT(*) FROM pragma_table_info(\(table)) WHERE name = \(column)"
     }
+
+    /// `nil`: a write transaction began IMMEDIATE, so it already holds the one write lock other writers wait for.
+    public func transactionLockQuery(named name: String) -> SQL? { nil }
 }

@@ -11,10 +11,11 @@ import Foundation
 /// let applied = try await migrator.migrate(db)     // the names applied by this call, in order
 /// ```
 ///
-/// Several processes may run the same migrator at once (every instance of a service at start-up): each
-/// migration's transaction inserts its record before running the migration, and the record's primary key
-/// lets only one transaction have it — on PostgreSQL the others wait for that transaction and then skip the
-/// step, on SQLite write transactions take turns and see the record. A migration that fails rolls back with
+/// Several processes may run the same migrator at once (every instance of a service at start-up): every
+/// transaction the migrator opens first takes the dialect's transaction lock for its table
+/// (``SQLDialect/transactionLockQuery(named:)``: an advisory lock on PostgreSQL; SQLite's write transactions
+/// take turns anyway), so runners create the record table and apply each step one at a time, and each
+/// re-reads the record under the lock and skips what another applied. A migration that fails rolls back with
 /// its record, so the next run tries it again. The record must list migrations in the migrator's order and
 /// know no other: anything else is a ``MigrationError`` and nothing runs.
 public struct Migrator: Sendable {
@@ -74,39 +75,37 @@ public struct Migrator: Sendable {
     private func apply(_ migration: Migration, at position: Int, _ database: Database) async throws -> Bool {
         let table = self.table
         let appliedAt = Int64(Date().timeIntervalSince1970)
-        do {
-            return try await database.write { tx in
-                let done = try tx.fetchValue(Int64.self, """
-                    SELECT COUNT(*) FROM \(identifier: table) WHERE \(identifier: "name") = \(migration.name)
-                    """) ?? 0
-                guard done == 0 else { return false }
-                // The record first: a concurrent runner's INSERT of the same name waits here for this transaction.
-                try tx.execute("""
-                    INSERT INTO \(identifier: table) (\(identifier: "name"), \(identifier: "position"), \(identifier: "applied_at")) \
-                    VALUES (\(migration.name), \(Int64(position)), \(appliedAt))
-                    """)
-                try migration.body(tx)
-                return true
-            }
-        } catch let error as DatabaseError where error.kind == .uniqueViolation {
-            // Another runner applied it between this one's check and its insert; what it recorded is the truth.
-            guard try await self.applied(database).contains(migration.name) else { throw error }
-            return false
+        return try await database.write { tx in
+            try takeTurn(tx)
+            let done = try tx.fetchValue(Int64.self, """
+                SELECT COUNT(*) FROM \(identifier: table) WHERE \(identifier: "name") = \(migration.name)
+                """) ?? 0
+            guard done == 0 else { return false }
+            try tx.execute("""
+                INSERT INTO \(identifier: table) (\(identifier: "name"), \(identifier: "position"), \(identifier: "applied_at")) \
+                VALUES (\(migration.name), \(Int64(position)), \(appliedAt))
+                """)
+            try migration.body(tx)
+            return true
         }
     }
 
     private func createRecordTable(_ database: Database) async throws {
         let table = self.table
-        do {
-            try await database.write { tx in
-                try tx.execute("""
-                    CREATE TABLE IF NOT EXISTS \(identifier: table) (\(identifier: "name") VARCHAR(200) PRIMARY KEY, \
-                    \(identifier: "position") BIGINT NOT NULL, \(identifier: "applied_at") BIGINT NOT NULL)
-                    """)
-            }
-        } catch let error as DatabaseError where error.kind == .uniqueViolation {
-            // PostgreSQL: two runners created the table at once (its row type collides); the other one's is
-            // there now, and the record's own checks follow.
+        try await database.write { tx in
+            // Without the turn, two PostgreSQL runners' CREATE TABLE IF NOT EXISTS can both find no table and
+            // the slower one fails on the catalog (42710 or 23505 on the row type), which is no error of ours.
+            try takeTurn(tx)
+            try tx.execute("""
+                CREATE TABLE IF NOT EXISTS \(identifier: table) (\(identifier: "name") VARCHAR(200) PRIMARY KEY, \
+                \(identifier: "position") BIGINT NOT NULL, \(identifier: "applied_at") BIGINT NOT NULL)
+                """)
         }
+    }
+
+    /// Waits until no other runner of a migrator on this table is inside a transaction; holds the turn until
+    /// this transaction ends.
+    private func takeTurn(_ tx: Transaction) throws {
+        if let lock = tx.dialect.transactionLockQuery(named: "versioned_orm.migrator." + table) { try tx.execute(lock) }
     }
 }

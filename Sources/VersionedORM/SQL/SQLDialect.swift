@@ -17,6 +17,10 @@ public protocol SQLDialect: Sendable {
     func beginTransactionSQL(_ options: TransactionOptions) -> String
     /// A query that returns one row with one integer: 1 when `table` has `column`, else 0.
     func columnExistsQuery(table: String, column: String) -> SQL
+    /// A statement that, run inside a write transaction, makes every other transaction that runs it with the
+    /// same `name` wait until this one ends — so schema work such as ``Migrator``'s runs one runner at a time
+    /// even across processes. `nil` when write transactions already take turns (SQLite's single writer).
+    func transactionLockQuery(named name: String) -> SQL?
     /// The clause that locks the selected rows, with a leading space, or "" when the write transaction already
     /// holds them (``WriteLockScope/database``). Table names have been validated.
     func rowLockSQL(_ lock: RowLock) -> String
