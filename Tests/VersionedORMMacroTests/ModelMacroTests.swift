@@ -9,6 +9,8 @@ import VersionedORMMacroPlugin
     "Model": MacroSpec(type: ModelMacro.self, conformances: ["Model"]), "PrimaryKey": MacroSpec(type: MarkerMacro.self),
     "Version": MacroSpec(type: MarkerMacro.self), "ColumnName": MacroSpec(type: MarkerMacro.self),
     "Unversioned": MacroSpec(type: MarkerMacro.self), "Transient": MacroSpec(type: MarkerMacro.self),
+    "Unique": MacroSpec(type: MarkerMacro.self), "Indexed": MacroSpec(type: MarkerMacro.self),
+    "ColumnDefault": MacroSpec(type: MarkerMacro.self), "References": MacroSpec(type: MarkerMacro.self),
 ], record: .missing))
 struct ModelMacroTests {
     @Test func aModelWithADatabaseGeneratedKey() {
@@ -511,6 +513,125 @@ struct ModelMacroTests {
                 @Unversioned var views: Int64 = 0
                 ┬───────────
                 ╰─ 🛑 @Unversioned only has an effect on a stored property of a @Model struct
+            }
+            """
+        }
+    }
+
+    @Test func constraintMarksAndStaticIndexesReachTheSchema() {
+        assertMacro {
+            """
+            @Model(table: "lines")
+            struct Line {
+                static let indexes = [TableIndex<Line>(\\.orderID, \\.position, unique: true)]
+                let id: Int64?
+                @References(Order.self, onDelete: .cascade) @Indexed var orderID: Int64
+                var position: Int64
+                @Unique @ColumnName("sku_code") var sku: String
+                @ColumnDefault("none") var note: String
+                var version: Int64 = 0
+            }
+            """
+        } expansion: {
+            #"""
+            struct Line {
+                static let indexes = [TableIndex<Line>(\.orderID, \.position, unique: true)]
+                let id: Int64?
+                var orderID: Int64
+                var position: Int64
+                var sku: String
+                var note: String
+                var version: Int64 = 0
+            }
+
+            extension Line: VersionedORM.Model {
+                typealias Key = Int64
+
+                static let schema = VersionedORM.Schema<Line>(
+                    table: "lines",
+                    primaryKey: \.id, primaryKeyColumn: "id",
+                    version: \.version, versionColumn: "version",
+                    indexes: Line.indexes
+                ) {
+                    VersionedORM.Column("orderID", \Line.orderID, indexed: true, references: VersionedORM.ForeignKey(Order.self, onDelete: .cascade), read: {
+                            $0.orderID
+                        })
+                    VersionedORM.Column("position", \Line.position, read: {
+                            $0.position
+                        })
+                    VersionedORM.Column("sku_code", \Line.sku, unique: true, read: {
+                            $0.sku
+                        })
+                    VersionedORM.Column("note", \Line.note, default: "none", read: {
+                            $0.note
+                        })
+                }
+
+                init(row: inout VersionedORM.Row) throws {
+                    self.id = try row.next()
+                    self.orderID = try row.next()
+                    self.position = try row.next()
+                    self.sku = try row.next()
+                    self.note = try row.next()
+                    self.version = try row.next()
+                }
+
+                struct ColumnPaths: VersionedORM.ModelColumnPaths {
+                    init() {
+                    }
+                    var id: KeyPath<Line, Int64?> {
+                        \.id
+                    }
+                    var orderID: KeyPath<Line, Int64> {
+                        \.orderID
+                    }
+                    var position: KeyPath<Line, Int64> {
+                        \.position
+                    }
+                    var sku: KeyPath<Line, String> {
+                        \.sku
+                    }
+                    var note: KeyPath<Line, String> {
+                        \.note
+                    }
+                    var version: KeyPath<Line, Int64> {
+                        \.version
+                    }
+                }
+
+                /// A value not yet inserted: the database assigns the key, and the version is 0 until then.
+                init(orderID: Int64, position: Int64, sku: String, note: String) {
+                    self.id = nil
+                    self.orderID = orderID
+                    self.position = position
+                    self.sku = sku
+                    self.note = note
+                    self.version = 0
+                }
+            }
+            """#
+        }
+    }
+
+    @Test func aKeyOrVersionCannotCarryAConstraintMark() {
+        assertMacro {
+            """
+            @Model
+            struct Tagged {
+                @Unique let id: Int64?
+                @ColumnDefault(0) var version: Int64 = 0
+            }
+            """
+        } diagnostics: {
+            """
+            @Model
+            struct Tagged {
+                @Unique let id: Int64?
+                            ┬─────────
+                            ╰─ 🛑 'id' is the primary key: @Unique, @Indexed, @ColumnDefault and @References apply to data columns only
+                @ColumnDefault(0) var version: Int64 = 0
+                                      ┬─────────────────
+                                      ╰─ 🛑 'version' is the version: @Unique, @Indexed, @ColumnDefault and @References apply to data columns only
             }
             """
         }

@@ -19,6 +19,7 @@ struct BracketDialect: SQLDialect {
     }
     func rowLockSQL(_ lock: RowLock) -> String { " LOCK(\(lock.wait), \(lock.tables.joined(separator: "+")))" }
     func transactionLockQuery(named name: String) -> SQL? { "TAKE_TURNS \(name)" }
+    func literalSQL(_ value: DatabaseValue) throws -> String { "LITERAL(\(value))" }
 }
 
 /// What the fake connection answers: rows for queries, and how many rows each statement changed.

@@ -23,6 +23,9 @@
 /// - Every other stored property is a column named like the property, in declaration order; ``ColumnName(_:)``
 ///   names it otherwise, ``Unversioned()`` puts it outside the version, ``Transient()`` leaves it out (it needs a
 ///   default value, which every decoded row gets).
+/// - What `createTable` declares for a column: ``Unique()``, ``Indexed()``, ``ColumnDefault(_:)`` and
+///   ``References(_:onDelete:onUpdate:)``; a `static let indexes: [TableIndex<Self>]` in the struct adds
+///   indexes over several columns.
 /// - `$0.property` in filters, orderings and assignments names only the mapped properties: anything else does
 ///   not compile.
 ///
@@ -57,3 +60,25 @@ public macro Unversioned() = #externalMacro(module: "VersionedORMMacroPlugin", t
 /// from the database gets it.
 @attached(peer)
 public macro Transient() = #externalMacro(module: "VersionedORMMacroPlugin", type: "MarkerMacro")
+
+/// Declares the column of a ``Model(table:)`` property `UNIQUE` when `createTable` creates the table.
+@attached(peer)
+public macro Unique() = #externalMacro(module: "VersionedORMMacroPlugin", type: "MarkerMacro")
+
+/// Gives the column of a ``Model(table:)`` property an index of its own when `createTable` creates the table.
+/// For an index over several columns, declare `static let indexes: [TableIndex<Self>]` in the model.
+@attached(peer)
+public macro Indexed() = #externalMacro(module: "VersionedORMMacroPlugin", type: "MarkerMacro")
+
+/// The `DEFAULT` that `createTable` declares for the column of a ``Model(table:)`` property: what a row
+/// inserted by other SQL gets when it leaves the column out (the library's own inserts write every column).
+@attached(peer)
+public macro ColumnDefault<Value: DatabaseValueConvertible>(_ value: Value) =
+    #externalMacro(module: "VersionedORMMacroPlugin", type: "MarkerMacro")
+
+/// Declares the column of a ``Model(table:)`` property a reference to `parent`'s primary key
+/// (see `VersionedORM.ForeignKey`).
+@attached(peer)
+public macro References<Parent: VersionedORM.Model>(
+    _ parent: Parent.Type, onDelete: ForeignKeyAction = .noAction, onUpdate: ForeignKeyAction = .noAction
+) = #externalMacro(module: "VersionedORMMacroPlugin", type: "MarkerMacro")

@@ -2,8 +2,9 @@ import SwiftDiagnostics
 import SwiftSyntax
 import SwiftSyntaxMacros
 
-/// `@PrimaryKey`, `@Version`, `@ColumnName`, `@Unversioned` and `@Transient` generate nothing: `@Model` reads
-/// them. Used anywhere else they would do nothing silently, so there they are errors.
+/// `@PrimaryKey`, `@Version`, `@ColumnName`, `@Unversioned`, `@Transient`, `@Unique`, `@Indexed`,
+/// `@ColumnDefault` and `@References` generate nothing: `@Model` reads them. Used anywhere else they would do
+/// nothing silently, so there they are errors.
 public struct MarkerMacro: PeerMacro {
     public static func expansion(
         of node: AttributeSyntax,

@@ -19,6 +19,7 @@ enum ModelDiagnostic: DiagnosticMessage {
     case markerOutsideModel(String)
     case conflictingMarks(String)
     case letWithDefault(String)
+    case constraintOnKeyOrVersion(property: String, role: String)
 
     var message: String {
         switch self {
@@ -56,6 +57,8 @@ enum ModelDiagnostic: DiagnosticMessage {
             "@\(name) only has an effect on a stored property of a @Model struct"
         case .conflictingMarks(let name):
             "'\(name)' has marks that contradict each other"
+        case .constraintOnKeyOrVersion(let property, let role):
+            "'\(property)' is the \(role): @Unique, @Indexed, @ColumnDefault and @References apply to data columns only"
         case .letWithDefault(let name):
             "'\(name)' is a 'let' with a default value, so no row can set it: make it a 'var', or mark it @Transient"
         }

@@ -94,14 +94,21 @@ public struct ModelMacro: ExtensionMacro {
 
     private static func schemaDeclaration(_ model: ModelShape, table: String, typeName: String, access: String) -> String {
         let columns = model.columns.map { column -> String in
-            let versioned = column.marks.contains("Unversioned") ? ", versioned: false" : ""
-            return "    VersionedORM.Column(\(literal(column.columnName ?? column.plainName)), \\\(typeName).\(column.name)\(versioned), read: { $0.\(column.name) })"
+            var options = column.marks.contains("Unversioned") ? ", versioned: false" : ""
+            if column.marks.contains("Unique") { options += ", unique: true" }
+            if column.marks.contains("Indexed") { options += ", indexed: true" }
+            if let value = column.markArguments["ColumnDefault"] { options += ", default: \(value)" }
+            if let reference = column.markArguments["References"] {
+                options += ", references: VersionedORM.ForeignKey(\(reference))"
+            }
+            return "    VersionedORM.Column(\(literal(column.columnName ?? column.plainName)), \\\(typeName).\(column.name)\(options), read: { $0.\(column.name) })"
         }
+        let indexes = model.declaresIndexes ? ",\n    indexes: \(typeName).indexes" : ""
         return """
             \(access)static let schema = VersionedORM.Schema<\(typeName)>(
                 table: \(literal(table)),
                 primaryKey: \\.\(model.key.name), primaryKeyColumn: \(literal(model.key.columnName ?? model.key.plainName)),
-                version: \\.\(model.version.name), versionColumn: \(literal(model.version.columnName ?? model.version.plainName))
+                version: \\.\(model.version.name), versionColumn: \(literal(model.version.columnName ?? model.version.plainName))\(indexes)
             ) {
             \(columns.joined(separator: "\n"))
             }

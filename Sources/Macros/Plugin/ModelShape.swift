@@ -8,6 +8,8 @@ struct ModelShape {
     let key: StoredProperty
     let version: StoredProperty
     let columns: [StoredProperty]
+    /// Whether the struct declares `static let indexes`, which the schema then takes as its ``TableIndex`` list.
+    let declaresIndexes: Bool
 
     init?(structDecl: StructDeclSyntax, in context: some MacroExpansionContext) {
         let properties = StoredProperty.all(in: structDecl.memberBlock.members)
@@ -55,6 +57,9 @@ struct ModelShape {
             if key.marks.contains("Unversioned") || key.marks.contains("Version") {
                 fail(key.binding, .conflictingMarks(key.plainName))
             }
+            if !key.marks.isDisjoint(with: StoredProperty.constraintMarks) {
+                fail(key.binding, .constraintOnKeyOrVersion(property: key.plainName, role: "primary key"))
+            }
         }
         if let version {
             if version.isLet {
@@ -63,6 +68,9 @@ struct ModelShape {
             }
             if version.type.trimmedDescription != "Int64" { fail(version.type, .versionNotInt64(version.plainName)) }
             if version.marks.contains("Unversioned") { fail(version.binding, .conflictingMarks(version.plainName)) }
+            if !version.marks.isDisjoint(with: StoredProperty.constraintMarks) {
+                fail(version.binding, .constraintOnKeyOrVersion(property: version.plainName, role: "version"))
+            }
         }
         let columns = stored.filter { $0.name != key?.name && $0.name != version?.name }
         for column in stored {
@@ -78,6 +86,11 @@ struct ModelShape {
         self.key = key
         self.version = version
         self.columns = columns
+        declaresIndexes = structDecl.memberBlock.members.contains { member in
+            guard let variable = member.decl.as(VariableDeclSyntax.self),
+                  variable.modifiers.contains(where: { $0.name.text == "static" }) else { return false }
+            return variable.bindings.contains { $0.pattern.as(IdentifierPatternSyntax.self)?.identifier.text == "indexes" }
+        }
     }
 
     /// The property marked `@mark`, else the one called `name`; two marked is an error.

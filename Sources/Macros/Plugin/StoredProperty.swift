@@ -9,6 +9,9 @@ struct StoredProperty {
     let marks: Set<String>
     /// The column named by `@ColumnName`, `@PrimaryKey("…")` or `@Version("…")`.
     let columnName: String?
+    /// The argument list of each mark that has one, as written (`@References(Account.self, onDelete: .cascade)`),
+    /// for the generated schema to pass on.
+    let markArguments: [String: String]
     let binding: PatternBindingSyntax
     let declaration: VariableDeclSyntax
 
@@ -29,7 +32,13 @@ struct StoredProperty {
         return (type, false)
     }
 
-    static let markNames: Set<String> = ["PrimaryKey", "Version", "ColumnName", "Unversioned", "Transient"]
+    static let markNames: Set<String> = [
+        "PrimaryKey", "Version", "ColumnName", "Unversioned", "Transient", "Unique", "Indexed", "ColumnDefault",
+        "References",
+    ]
+    /// The marks that declare a constraint of the column's table, which a key, a version or a transient
+    /// property cannot carry.
+    static let constraintMarks: Set<String> = ["Unique", "Indexed", "ColumnDefault", "References"]
 
     /// The stored instance properties of a struct's members, in declaration order. Computed, static and
     /// macro-generated properties are not columns.
@@ -41,12 +50,18 @@ struct StoredProperty {
             if modifiers.contains("static") || modifiers.contains("class") { continue }
             var marks: Set<String> = []
             var columnName: String?
+            var markArguments: [String: String] = [:]
             for element in variable.attributes {
                 guard case .attribute(let attribute) = element else { continue }
                 let name = attribute.attributeName.trimmedDescription.split(separator: ".").last.map(String.init) ?? ""
                 guard markNames.contains(name) else { continue }
                 marks.insert(name)
-                if let literal = attribute.firstStringArgument { columnName = literal }
+                if case .argumentList(let arguments) = attribute.arguments {
+                    markArguments[name] = arguments.trimmedDescription
+                }
+                if ["PrimaryKey", "Version", "ColumnName"].contains(name), let literal = attribute.firstStringArgument {
+                    columnName = literal
+                }
             }
             let isLet = variable.bindingSpecifier.tokenKind == .keyword(.let)
             for binding in variable.bindings {
@@ -57,7 +72,8 @@ struct StoredProperty {
                     ?? variable.bindings.lazy.compactMap(\.typeAnnotation).first?.type
                 properties.append(StoredProperty(
                     name: identifier.identifier.text, type: type ?? TypeSyntax(MissingTypeSyntax()), isLet: isLet,
-                    initializer: binding.initializer?.value, marks: marks, columnName: columnName, binding: binding,
+                    initializer: binding.initializer?.value, marks: marks, columnName: columnName,
+                    markArguments: markArguments, binding: binding,
                     declaration: variable))
             }
         }

@@ -1,3 +1,4 @@
+import Foundation
 import VersionedORM
 
 /// PostgreSQL's spelling: `$n` placeholders, double-quoted identifiers, identity keys, isolation levels.
@@ -80,5 +81,26 @@ public struct PostgresDialect: SQLDialect {
     /// name take turns until each commits or rolls back.
     public func transactionLockQuery(named name: String) -> SQL? {
         "SELECT pg_advisory_xact_lock(hashtext(\(name)))"
+    }
+
+    /// Numbers as numbers, booleans as `TRUE` and `FALSE`, text as `E'…'`, dates as `TIMESTAMPTZ` text in UTC,
+    /// UUIDs as text the column casts, blobs as `E'\\x…'` (bytea's hex form).
+    public func literalSQL(_ value: DatabaseValue) throws -> String {
+        switch value {
+        case .null: "NULL"
+        case .integer(let integer): String(integer)
+        case .double(let double): try SQLLiteral.number(double)
+        case .bool(let bool): bool ? "TRUE" : "FALSE"
+        case .text(let text): try SQLLiteral.quoted(text, escapingBackslashes: true)
+        case .date(let date): try SQLLiteral.quoted(try timestampText(date))
+        case .uuid(let uuid): try SQLLiteral.quoted(uuid.uuidString.lowercased())
+        case .blob(let data): "E'\\\\x" + SQLLiteral.hex(data) + "'"
+        }
+    }
+
+    private func timestampText(_ date: Date) throws -> String {
+        do { return try TimestampText.format(date, utcSuffix: "+00") } catch {
+            throw SchemaError("\(date) is outside the storable dates")
+        }
     }
 }

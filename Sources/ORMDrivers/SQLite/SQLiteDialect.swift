@@ -1,3 +1,4 @@
+import Foundation
 import CSQLite3
 import VersionedORM
 
@@ -59,4 +60,23 @@ public struct SQLiteDialect: SQLDialect {
 
     /// `nil`: a write transaction began IMMEDIATE, so it already holds the one write lock other writers wait for.
     public func transactionLockQuery(named name: String) -> SQL? { nil }
+
+    /// Integers and reals as numbers, booleans as 1 and 0, text in quotes, dates and UUIDs as the text the driver
+    /// binds for them, blobs as `X'…'`.
+    public func literalSQL(_ value: DatabaseValue) throws -> String {
+        switch value {
+        case .null: "NULL"
+        case .integer(let integer): String(integer)
+        case .double(let double): try SQLLiteral.number(double)
+        case .bool(let bool): bool ? "1" : "0"
+        case .text(let text): try SQLLiteral.quoted(text)
+        case .date(let date): try SQLLiteral.quoted(try timestampText(date))
+        case .uuid(let uuid): try SQLLiteral.quoted(uuid.uuidString.lowercased())
+        case .blob(let data): "X'" + SQLLiteral.hex(data) + "'"
+        }
+    }
+
+    private func timestampText(_ date: Date) throws -> String {
+        do { return try TimestampText.format(date) } catch { throw SchemaError("\(date) is outside the storable dates") }
+    }
 }

@@ -21,6 +21,9 @@ public protocol SQLDialect: Sendable {
     /// same `name` wait until this one ends — so schema work such as ``Migrator``'s runs one runner at a time
     /// even across processes. `nil` when write transactions already take turns (SQLite's single writer).
     func transactionLockQuery(named name: String) -> SQL?
+    /// `value` as a literal of this database, for a column's DEFAULT, where no parameter can be bound. Throws
+    /// ``SchemaError`` for a value with no literal (a NUL in text, a non-finite double, a date out of range).
+    func literalSQL(_ value: DatabaseValue) throws -> String
     /// The clause that locks the selected rows, with a leading space, or "" when the write transaction already
     /// holds them (``WriteLockScope/database``). Table names have been validated.
     func rowLockSQL(_ lock: RowLock) -> String

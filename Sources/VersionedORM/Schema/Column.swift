@@ -4,6 +4,9 @@
 /// nor bumps the version, so it never conflicts and never makes other copies stale (view counters,
 /// `last_seen_at`). A full ``Transaction/save(_:)`` does not write them; changing them together with versioned
 /// columns is an ordinary versioned write.
+///
+/// `unique`, `indexed`, `default` and `references` are what ``Transaction/createTable(_:ifNotExists:)`` declares
+/// for the column (see ``ColumnConstraints``); they change nothing else.
 public struct Column<M, Value: DatabaseValueConvertible>: Sendable {
     /// The column name in the table; validated when the schema is built.
     public let name: String
@@ -11,6 +14,8 @@ public struct Column<M, Value: DatabaseValueConvertible>: Sendable {
     public let keyPath: WritableKeyPath<M, Value> & Sendable
     /// False when the column is outside the version (`versioned: false`).
     public let isVersioned: Bool
+    /// What `createTable` declares beyond type and nullability.
+    public let constraints: ColumnConstraints
     /// Reads the property directly, when given: faster than going through the key path at run time.
     @usableFromInline let read: (@Sendable (M) -> Value)?
 
@@ -18,10 +23,13 @@ public struct Column<M, Value: DatabaseValueConvertible>: Sendable {
     /// key-path runtime, and every insert and save reads every column. `@Model` passes one (`read: { $0.owner }`).
     @inlinable
     public init(_ name: String, _ keyPath: WritableKeyPath<M, Value> & Sendable, versioned: Bool = true,
-                read: (@Sendable (M) -> Value)? = nil) {
+                unique: Bool = false, indexed: Bool = false, default defaultValue: Value? = nil,
+                references foreignKey: ForeignKey? = nil, read: (@Sendable (M) -> Value)? = nil) {
         self.name = name
         self.keyPath = keyPath
         self.isVersioned = versioned
+        constraints = ColumnConstraints(unique: unique, indexed: indexed, defaultValue: defaultValue?.databaseValue,
+                                        foreignKey: foreignKey)
         self.read = read
     }
 }
@@ -40,6 +48,8 @@ public struct AnyColumn<M>: Sendable {
     public let type: ColumnType
     /// False when the column is outside the version (`versioned: false`).
     public let isVersioned: Bool
+    /// What `createTable` declares beyond type and nullability.
+    public let constraints: ColumnConstraints
     @usableFromInline let read: @Sendable (M) -> DatabaseValue
     @usableFromInline let copy: @Sendable (M, inout M) -> Void
     @usableFromInline let assign: @Sendable (inout M, DatabaseValue) throws -> Void
@@ -51,6 +61,7 @@ public struct AnyColumn<M>: Sendable {
         keyPath = column.keyPath
         type = Value.columnType
         isVersioned = column.isVersioned
+        constraints = column.constraints
         let keyPath = column.keyPath
         if let get = column.read {
             read = { model in get(model).databaseValue }

@@ -30,6 +30,11 @@ public final class Schema<M: Model>: Sendable {
     public let version: WritableKeyPath<M, Int64> & Sendable
     /// The data columns, in the order `init(row:)` reads them (between primary key and version).
     public let columns: [AnyColumn<M>]
+    /// The indexes over several columns (or named ones) that `createTable` creates with the table; a column's own
+    /// `unique` or `indexed` adds to them.
+    public let indexes: [TableIndex<M>]
+    /// Every index `createTable` creates, the columns' own included, with column names.
+    let resolvedIndexes: [ResolvedIndex]
     /// Every problem found in the names, joined; nil when the schema is usable.
     public let problem: String?
     /// The positions in ``columns`` of the columns outside the version (`versioned: false`).
@@ -58,6 +63,7 @@ public final class Schema<M: Model>: Sendable {
         primaryKeyColumn: String = "id",
         version: WritableKeyPath<M, Int64> & Sendable,
         versionColumn: String = "version",
+        indexes: [TableIndex<M>] = [],
         @ColumnsBuilder<M> columns: () -> [AnyColumn<M>]
     ) {
         var problems: [String] = []
@@ -73,7 +79,7 @@ public final class Schema<M: Model>: Sendable {
         self.init(table: table, primaryKey: primaryKey, keyGeneration: .database, readKey: { $0[keyPath: primaryKey] },
                   readColumn: { model, index in columnList[index].read(model) },
                   primaryKeyColumn: primaryKeyColumn, version: version, versionColumn: versionColumn,
-                  columns: columnList, problems: problems)
+                  columns: columnList, indexes: indexes, problems: problems)
     }
 
     /// A schema whose key the client chooses before insert (`UUID`, `String`, a natural key): a non-optional `let`.
@@ -84,6 +90,7 @@ public final class Schema<M: Model>: Sendable {
         primaryKeyColumn: String = "id",
         version: WritableKeyPath<M, Int64> & Sendable,
         versionColumn: String = "version",
+        indexes: [TableIndex<M>] = [],
         @ColumnsBuilder<M> columns: () -> [AnyColumn<M>]
     ) {
         var problems: [String] = []
@@ -95,7 +102,7 @@ public final class Schema<M: Model>: Sendable {
         self.init(table: table, primaryKey: primaryKey, keyGeneration: .client, readKey: { $0[keyPath: primaryKey] },
                   readColumn: { model, index in columnList[index].read(model) },
                   primaryKeyColumn: primaryKeyColumn, version: version, versionColumn: versionColumn,
-                  columns: columnList, problems: problems)
+                  columns: columnList, indexes: indexes, problems: problems)
     }
 
     @usableFromInline
@@ -103,7 +110,7 @@ public final class Schema<M: Model>: Sendable {
                  readKey: @escaping @Sendable (M) -> M.Key?, readColumn: @escaping @Sendable (M, Int) -> DatabaseValue,
                  primaryKeyColumn: String,
                  version: WritableKeyPath<M, Int64> & Sendable, versionColumn: String, columns: [AnyColumn<M>],
-                 problems: [String]) {
+                 indexes: [TableIndex<M>], problems: [String]) {
         self.table = table
         self.primaryKey = primaryKey
         self.keyGeneration = keyGeneration
@@ -113,6 +120,7 @@ public final class Schema<M: Model>: Sendable {
         self.version = version
         self.versionColumn = versionColumn
         self.columns = columns
+        self.indexes = indexes
         modelName = String(describing: M.self)
         unversionedColumns = Set(columns.indices.filter { !columns[$0].isVersioned })
         versionedColumnIndices = columns.indices.filter { columns[$0].isVersioned }
@@ -131,6 +139,23 @@ public final class Schema<M: Model>: Sendable {
         where columns[..<offset].contains(where: { $0.keyPath == column.keyPath }) {
             problems.append("the property of column '\(column.name)' is mapped twice")
         }
+        var resolved: [ResolvedIndex] = []
+        for column in columns where column.constraints.isIndexed && !column.constraints.isUnique {
+            resolved.append(ResolvedIndex(columns: [column.name], isUnique: false, name: nil))
+        }
+        for index in indexes {
+            if index.keyPaths.isEmpty { problems.append("an index names no column") }
+            if let name = index.name, let problem = Identifier.problem(with: name) { problems.append(problem) }
+            var names: [String] = []
+            for keyPath in index.keyPaths {
+                if keyPath == primaryKey { names.append(primaryKeyColumn) }
+                else if keyPath == version { names.append(versionColumn) }
+                else if let column = columns.first(where: { $0.keyPath == keyPath }) { names.append(column.name) }
+                else { problems.append("an index names a property that is not a column") }
+            }
+            resolved.append(ResolvedIndex(columns: names, isUnique: index.isUnique, name: index.name))
+        }
+        resolvedIndexes = resolved
         problem = problems.isEmpty ? nil : "\(modelName): " + problems.joined(separator: "; ")
     }
 
@@ -146,7 +171,7 @@ public final class Schema<M: Model>: Sendable {
             let problems = problem.map { [String($0.dropFirst("\(String(describing: M.self)): ".count))] } ?? []
             let bound = Schema(table: name, primaryKey: primaryKey, keyGeneration: keyGeneration, readKey: readKey,
                                readColumn: readColumn, primaryKeyColumn: primaryKeyColumn, version: version, versionColumn: versionColumn,
-                               columns: columns, problems: problems)
+                               columns: columns, indexes: indexes, problems: problems)
             schemas[key] = bound
             return bound
         }
