@@ -1,3 +1,4 @@
+import Clocks
 import Foundation
 import Testing
 import VersionedORM
@@ -88,6 +89,31 @@ import VersionedORMTesting
             #expect(gaveUp?.retriesExhausted == .deadline)
             // 31 s of waits; the next (30 s) would have started past the 60 s deadline of this run.
             #expect(Array(clock.sleeps.dropFirst(3)) == [.seconds(1), .seconds(2), .seconds(4), .seconds(8), .seconds(16)])
+            #expect(started.duration(to: .now) < .seconds(5))
+        }
+    }
+
+    /// Any `Clock` drives the backoff through `RetryClock(_:)`: with swift-clocks' `ImmediateClock` four
+    /// attempts with 1 + 2 + 4 s of waits finish at once, and the deadline is measured on that clock.
+    @Test func aSwiftClocksImmediateClockDrivesTheBackoff() async throws {
+        let faults = DatabaseFaults()
+        try await Self.database(.sqlite, faults: faults) { db in
+            let account = try await seedAccounts(db)[0]
+            let id = try #require(account.id)
+            let clock = ImmediateClock()
+            let origin = clock.now
+            let policy = RetryPolicy(backoff: .exponential(base: .seconds(1), cap: .seconds(30)), deadline: .seconds(60),
+                                     clock: RetryClock(clock), jitter: { $0 })
+            let started = ContinuousClock.now
+            faults.conflictNextSaves(of: Account.self, times: 3)
+            let result = try await db.modify(Account.self, id: id, using: .optimistic(retry: policy)) { $0.balance += 1 }
+            #expect(result.attempts == 4)
+            #expect(origin.duration(to: clock.now) == .seconds(7))
+            faults.conflictNextSaves(of: Account.self, times: 100)
+            let gaveUp = await #expect(throws: StaleRecordError.self) {
+                try await db.modify(Account.self, id: id, using: .optimistic(retry: policy)) { $0.balance += 1 }
+            }
+            #expect(gaveUp?.retriesExhausted == .deadline)
             #expect(started.duration(to: .now) < .seconds(5))
         }
     }

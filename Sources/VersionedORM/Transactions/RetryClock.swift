@@ -12,6 +12,14 @@ public struct RetryClock: Sendable {
         self.sleep = sleep
     }
 
+    /// Any Swift `Clock` measured in `Duration`: its time since this call, and its `sleep(for:)`. Tests give it a
+    /// clock that does not wait — swift-clocks' `ImmediateClock` or `TestClock`, or `ManualRetryClock` of
+    /// `VersionedORMTesting`, which also records the waits.
+    public init<C: Clock>(_ clock: C) where C.Duration == Duration {
+        let origin = clock.now
+        self.init(now: { origin.duration(to: clock.now) }, sleep: { try await clock.sleep(for: $0) })
+    }
+
     /// The real clock: `ContinuousClock`, and `Task.sleep`.
     public static var continuous: RetryClock {
         let origin = ContinuousClock.now
