@@ -16,6 +16,30 @@ import Testing
         #expect(!costs.locksHotRow(now: at(4)))
     }
 
+    /// A trial takes every hot row the tried way, whatever the figures say meanwhile, so the way is measured
+    /// among writers taking it and not among writers taking the other; it ends after 16 attempts or
+    /// `halfLife / 8`.
+    @Test func aTrialTakesEveryHotRowTheTriedWayUntilItEnds() {
+        let costs = HotRowCosts(halfLife: .seconds(2))
+        for step in 1...4 { costs.record(locked: true, duration: .milliseconds(1), committed: true, now: at(step)) }
+        #expect(!costs.locksHotRow(now: at(4)))
+        #expect(costs.trialWay(now: at(4)) == false)
+        // Dear lost races during the trial do not end it before its 16 attempts.
+        for step in 5...19 { costs.record(locked: false, duration: .milliseconds(9), committed: false, now: at(step)) }
+        #expect(!costs.locksHotRow(now: at(19)))
+        costs.record(locked: false, duration: .milliseconds(9), committed: false, now: at(20))
+        // Over: 144 ms for no commit against 1 ms a commit locked, and the way just tried is not tried again.
+        #expect(costs.locksHotRow(now: at(20)))
+        #expect(costs.trialWay(now: at(20)) == nil)
+
+        let slow = HotRowCosts(halfLife: .seconds(2))
+        for step in 1...4 { slow.record(locked: true, duration: .milliseconds(1), committed: true, now: at(step)) }
+        #expect(!slow.locksHotRow(now: at(4)))
+        slow.record(locked: false, duration: .milliseconds(200), committed: false, now: at(204))
+        #expect(!slow.locksHotRow(now: at(253)))
+        #expect(slow.locksHotRow(now: at(254)))
+    }
+
     @Test func theCheaperWayPerCommitWins() {
         let costs = HotRowCosts(halfLife: .seconds(2))
         for step in 1...4 { costs.record(locked: true, duration: .milliseconds(2), committed: true, now: at(step)) }
@@ -45,7 +69,7 @@ import Testing
         for step in 297...300 { costs.record(locked: true, duration: .milliseconds(1), committed: true, now: at(step)) }
         #expect(!costs.locksHotRow(now: at(300)))
         let figures = costs.snapshot(now: at(300))
-        #expect(figures.optimistic.commits < HotRowCosts.faded)
+        #expect(figures.optimistic.attempts < HotRowCosts.faded)
         #expect(figures.pessimistic.commits >= 1)
     }
 }
