@@ -10,7 +10,8 @@
 /// `Database` also keeps what each way has cost per commit on hot rows lately and, once locking has been
 /// measured, tries the other way and takes the cheaper (figures halving every 2 s, so the choice follows the
 /// load). A way is tried on all hot rows at once (for 16 attempts or 250 ms), since a way measured among writers
-/// taking the other says nothing about itself. A row that stopped conflicting is read without a lock again once it has cooled.
+/// taking the other says nothing about itself. A row that stopped conflicting is read without a lock again once
+/// it has cooled.
 public struct AdaptiveLocking: Sendable {
     /// How optimistic attempts retry; each retry decides afresh, so a conflict can turn the next attempt
     /// pessimistic.
