@@ -47,13 +47,7 @@ final class BenchMetrics: MetricsFactory {
     }
 
     func makeCounter(label: String, dimensions: [(String, String)]) -> any CounterHandler {
-        let key = Self.key(label, dimensions)
-        return handles.withLock { handles in
-            if let existing = handles.counters[key] { return existing }
-            let counter = SummedCounter()
-            handles.counters[key] = counter
-            return counter
-        }
+        handle(for: Self.key(label, dimensions), in: \.counters, making: SummedCounter.init)
     }
 
     func makeRecorder(label: String, dimensions: [(String, String)], aggregate: Bool) -> any RecorderHandler {
@@ -61,12 +55,20 @@ final class BenchMetrics: MetricsFactory {
     }
 
     func makeTimer(label: String, dimensions: [(String, String)]) -> any TimerHandler {
-        let key = Self.key(label, dimensions)
-        return handles.withLock { handles in
-            if let existing = handles.timers[key] { return existing }
-            let timer = SummedTimer()
-            handles.timers[key] = timer
-            return timer
+        handle(for: Self.key(label, dimensions), in: \.timers, making: SummedTimer.init)
+    }
+
+    /// The handle kept for `key`, made on first use.
+    private func handle<Handle: Sendable>(
+        for key: String,
+        in registry: WritableKeyPath<(counters: [String: SummedCounter], timers: [String: SummedTimer]), [String: Handle]>,
+        making make: () -> Handle
+    ) -> Handle {
+        handles.withLock { handles in
+            if let existing = handles[keyPath: registry][key] { return existing }
+            let handle = make()
+            handles[keyPath: registry][key] = handle
+            return handle
         }
     }
 
