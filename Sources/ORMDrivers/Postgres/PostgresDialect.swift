@@ -92,15 +92,9 @@ public struct PostgresDialect: SQLDialect {
         case .double(let double): try SQLLiteral.number(double)
         case .bool(let bool): bool ? "TRUE" : "FALSE"
         case .text(let text): try SQLLiteral.quoted(text, escapingBackslashes: true)
-        case .date(let date): try SQLLiteral.quoted(try timestampText(date))
+        case .date(let date): try SQLLiteral.timestamp(date, utcSuffix: "+00")
         case .uuid(let uuid): try SQLLiteral.quoted(uuid.uuidString.lowercased())
         case .blob(let data): "E'\\\\x" + SQLLiteral.hex(data) + "'"
-        }
-    }
-
-    private func timestampText(_ date: Date) throws -> String {
-        do { return try TimestampText.format(date, utcSuffix: "+00") } catch {
-            throw SchemaError("\(date) is outside the storable dates")
         }
     }
 }

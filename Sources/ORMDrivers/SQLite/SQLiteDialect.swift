@@ -70,13 +70,9 @@ public struct SQLiteDialect: SQLDialect {
         case .double(let double): try SQLLiteral.number(double)
         case .bool(let bool): bool ? "1" : "0"
         case .text(let text): try SQLLiteral.quoted(text)
-        case .date(let date): try SQLLiteral.quoted(try timestampText(date))
+        case .date(let date): try SQLLiteral.timestamp(date)
         case .uuid(let uuid): try SQLLiteral.quoted(uuid.uuidString.lowercased())
         case .blob(let data): "X'" + SQLLiteral.hex(data) + "'"
         }
-    }
-
-    private func timestampText(_ date: Date) throws -> String {
-        do { return try TimestampText.format(date) } catch { throw SchemaError("\(date) is outside the storable dates") }
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Literal spellings for the one place SQL cannot bind a value: a column's DEFAULT in CREATE TABLE. Each
 /// dialect's ``SQLDialect/literalSQL(_:)`` builds on these.
 public enum SQLLiteral {
@@ -16,6 +18,16 @@ public enum SQLLiteral {
     public static func number(_ value: Double) throws -> String {
         guard value.isFinite else { throw SchemaError("\(value) has no SQL literal") }
         return "\(value)"
+    }
+
+    /// `date` as the quoted timestamp text the drivers bind (`'2026-11-21 17:15:41.123456'`, then `utcSuffix`);
+    /// throws ``SchemaError`` for a date outside the storable range.
+    public static func timestamp(_ date: Date, utcSuffix: String = "") throws -> String {
+        let text: String
+        do { text = try TimestampText.format(date, utcSuffix: utcSuffix) } catch {
+            throw SchemaError("\(date) is outside the storable dates")
+        }
+        return try quoted(text)
     }
 
     /// The bytes in lowercase hexadecimal, two digits each.

@@ -148,10 +148,12 @@ public final class Schema<M: Model>: Sendable {
             if let name = index.name, let problem = Identifier.problem(with: name) { problems.append(problem) }
             var names: [String] = []
             for keyPath in index.keyPaths {
-                if keyPath == primaryKey { names.append(primaryKeyColumn) }
-                else if keyPath == version { names.append(versionColumn) }
-                else if let column = columns.first(where: { $0.keyPath == keyPath }) { names.append(column.name) }
-                else { problems.append("an index names a property that is not a column") }
+                if let name = Self.columnName(for: keyPath, primaryKey: primaryKey, primaryKeyColumn: primaryKeyColumn,
+                                              version: version, versionColumn: versionColumn, columns: columns) {
+                    names.append(name)
+                } else {
+                    problems.append("an index names a property that is not a column")
+                }
             }
             resolved.append(ResolvedIndex(columns: names, isUnique: index.isUnique, name: index.name))
         }
@@ -213,8 +215,16 @@ public final class Schema<M: Model>: Sendable {
 
     /// The column name for any property the schema maps: the primary key, the version, or a data column.
     public func columnName(for keyPath: AnyKeyPath) -> String? {
+        Self.columnName(for: keyPath, primaryKey: primaryKey, primaryKeyColumn: primaryKeyColumn, version: version,
+                        versionColumn: versionColumn, columns: columns)
+    }
+
+    /// ``columnName(for:)`` from the parts, so the initializer resolves index columns the same way before the
+    /// schema exists.
+    private static func columnName(for keyPath: AnyKeyPath, primaryKey: AnyKeyPath, primaryKeyColumn: String,
+                                   version: AnyKeyPath, versionColumn: String, columns: [AnyColumn<M>]) -> String? {
         if keyPath == primaryKey { return primaryKeyColumn }
         if keyPath == version { return versionColumn }
-        return columnIndex(for: keyPath).map { columns[$0].name }
+        return columns.first { $0.keyPath == keyPath }?.name
     }
 }

@@ -43,6 +43,12 @@ final class HotRowCosts: Sendable {
         /// The way every hot row takes while it is tried: until the instant, or until it has made
         /// ``HotRowCosts/trialAttempts`` attempts, whichever comes first.
         var trial: (locks: Bool, until: ContinuousClock.Instant, attempts: Int)?
+
+        /// The way under trial at `now`, if the trial has neither run out of time nor of attempts.
+        func trialWay(at now: ContinuousClock.Instant) -> Bool? {
+            guard let trial, now < trial.until, trial.attempts < HotRowCosts.trialAttempts else { return nil }
+            return trial.locks
+        }
     }
 
     private let state = Mutex(State())
@@ -65,7 +71,7 @@ final class HotRowCosts: Sendable {
     /// Whether the next attempt on a hot row locks it.
     func locksHotRow(now: ContinuousClock.Instant = .now) -> Bool {
         state.withLock { state in
-            if let trial = state.trial, now < trial.until, trial.attempts < Self.trialAttempts { return trial.locks }
+            if let locks = state.trialWay(at: now) { return locks }
             state.trial = nil
             let optimistic = state.optimistic.decayed(to: now, halfLife: halfLife)
             let pessimistic = state.pessimistic.decayed(to: now, halfLife: halfLife)
@@ -81,9 +87,7 @@ final class HotRowCosts: Sendable {
 
     /// The way under trial at `now`, if one is.
     func trialWay(now: ContinuousClock.Instant = .now) -> Bool? {
-        state.withLock { state in
-            state.trial.flatMap { now < $0.until && $0.attempts < Self.trialAttempts ? $0.locks : nil }
-        }
+        state.withLock { $0.trialWay(at: now) }
     }
 
     /// Adds one attempt on a hot row: how long it took since the operation's previous attempt ended (or since

@@ -20,9 +20,6 @@ public struct RetryClock: Sendable {
         self.init(now: { origin.duration(to: clock.now) }, sleep: { try await clock.sleep(for: $0) })
     }
 
-    /// The real clock: `ContinuousClock`, and `Task.sleep`.
-    public static var continuous: RetryClock {
-        let origin = ContinuousClock.now
-        return RetryClock(now: { origin.duration(to: .now) }, sleep: { try await Task.sleep(for: $0) })
-    }
+    /// The real clock: `ContinuousClock`, whose `sleep(for:)` is `Task.sleep`.
+    public static var continuous: RetryClock { RetryClock(ContinuousClock()) }
 }
