@@ -16,9 +16,16 @@ struct ContentionLab {
     /// The strategies to run, all by default.
     var strategies: [Strategy] = Strategy.allCases
 
-    /// The cells `workloads` × `strategies` make (naive has no multi-row form).
-    static func cellCount(_ workloads: [Workload], _ strategies: [Strategy]) -> Int {
-        workloads.reduce(0) { total, workload in
+    /// Times each workload runs its strategies (`--rounds`). With more than one, the strategies take turns round
+    /// by round, each round starting one strategy later, so drift in the machine and the order after a table
+    /// reset fall on all of them alike; each cell reports its median round.
+    var rounds = 1
+    /// Whether each cell runs its raw C-API baseline too (`--no-raw` turns it off to halve a long run).
+    var runsRawBaseline = true
+
+    /// The cells `workloads` × `strategies` make (naive has no multi-row form), each run `rounds` times.
+    static func cellCount(_ workloads: [Workload], _ strategies: [Strategy], rounds: Int = 1) -> Int {
+        rounds * workloads.reduce(0) { total, workload in
             total + strategies.filter { $0.runs(rowsPerTransaction: workload.rowsPerTransaction) }.count
         }
     }
@@ -26,24 +33,39 @@ struct ContentionLab {
     func run(progress: (String) -> Void) async throws -> [ContentionResult] {
         var results: [ContentionResult] = []
         for workload in workloads {
-            for strategy in strategies where strategy.runs(rowsPerTransaction: workload.rowsPerTransaction) {
-                let result = try await runCell(strategy: strategy, workload: workload)
-                if let tracker { progress("  [\(tracker.finished(result))]") }
-                progress("  \(database.name) \(strategy.rawValue.padded(18)) T=\(String(workload.workers).padded(2)) "
-                    + "\(workload.picks.label.padded(9)) \(workload.variation.padded(12)) "
-                    + "\(Int(result.opsPerSecond).description.padded(8, left: true)) ops/s  "
-                    + "p99 \(String(result.p99Micros).padded(7, left: true)) µs  attempts/commit \(String(format: "%.2f", result.attemptsPerCommit))  "
-                    + "lost \(String(result.lostUpdates).padded(5, left: true))  gave up \(result.errors)  \(result.check)"
-                    + (result.raw.map { raw in "  | raw \(Int(raw.opsPerSecond)) ops/s, retries \(raw.retries), \(raw.check)"
-                        + " — ratio \(String(format: "%.2f", result.ratio ?? 0))" } ?? ""))
-                results.append(result)
+            let strategies = self.strategies.filter { $0.runs(rowsPerTransaction: workload.rowsPerTransaction) }
+            var runs: [Strategy: [ContentionResult]] = [:]
+            for round in 0..<rounds {
+                for offset in strategies.indices {
+                    let strategy = strategies[(offset + round) % strategies.count]
+                    let result = try await runCell(strategy: strategy, workload: workload)
+                    if let tracker { progress("  [\(tracker.finishedRun())]") }
+                    progress(Self.line(result, round: rounds > 1 ? round + 1 : nil))
+                    runs[strategy, default: []].append(result)
+                }
+            }
+            let cells = strategies.compactMap { ContentionResult.median(of: runs[$0] ?? []) }
+            tracker?.completed(cells)
+            results += cells
+            for cell in cells {
                 if workload.isBasePlane, case .hot(let hotRows) = workload.picks {
-                    await peers?.contention(strategy: strategy.rawValue, workers: workload.workers, hotRows: hotRows,
+                    await peers?.contention(strategy: cell.strategy, workers: workload.workers, hotRows: hotRows,
                                             increments: increments)
                 }
             }
         }
         return results
+    }
+
+    private static func line(_ result: ContentionResult, round: Int?) -> String {
+        "  \(result.database) \(result.strategy.padded(18)) T=\(String(result.workers).padded(2)) "
+            + "\(result.picks.padded(9)) \(result.variation.padded(12)) "
+            + (round.map { "round \($0) " } ?? "")
+            + "\(Int(result.opsPerSecond).description.padded(8, left: true)) ops/s  "
+            + "p99 \(String(result.p99Micros).padded(7, left: true)) µs  attempts/commit \(String(format: "%.2f", result.attemptsPerCommit))  "
+            + "lost \(String(result.lostUpdates).padded(5, left: true))  gave up \(result.errors)  \(result.check)"
+            + (result.raw.map { raw in "  | raw \(Int(raw.opsPerSecond)) ops/s, retries \(raw.retries), \(raw.check)"
+                + " — ratio \(String(format: "%.2f", result.ratio ?? 0))" } ?? "")
     }
 
     private struct WorkerOutcome: Sendable {
@@ -162,7 +184,7 @@ struct ContentionLab {
     /// The cell again through the C APIs, right after the library's run, on a freshly reset table.
     private func rawBaseline(strategy: Strategy, workload: Workload) async throws -> RawContentionFigures? {
         switch database {
-        case .sqlite, .postgres: try await runRaw(strategy: strategy, workload: workload)
+        case .sqlite, .postgres: runsRawBaseline ? try await runRaw(strategy: strategy, workload: workload) : nil
         case .postgresUnnamed: nil
         }
     }

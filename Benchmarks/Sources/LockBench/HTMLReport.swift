@@ -65,15 +65,16 @@ enum HTMLReport {
             if !adaptive.isEmpty {
                 html += "<h2>\(database): adaptive against the best fixed strategy (target ≥ 0.9)</h2><table><tr><th>T</th>"
                     + "<th class=l>picks</th><th class=l>workload</th><th>adaptive ops/s</th><th>best fixed ops/s</th>"
-                    + "<th class=l>best fixed</th><th>ratio</th><th>locking attempts</th></tr>"
+                    + "<th class=l>best fixed</th><th>ratio</th><th>per round</th><th>locking attempts</th></tr>"
                 for comparison in adaptive {
                     let cell = comparison.adaptive
                     html += "<tr><td>\(cell.workers)</td><td class=l>\(cell.picks)</td><td class=l>\(escape(cell.variation))</td>"
                         + "<td>\(Int(cell.opsPerSecond))</td><td>\(Int(comparison.best.opsPerSecond))</td><td class=l>\(comparison.best.strategy)</td>"
                         + "<td class=\(comparison.ratio >= 0.9 ? "pass" : "fail")>\(String(format: "%.2f", comparison.ratio))</td>"
-                        + "<td>\(cell.adaptiveLockingAttempts ?? 0)</td></tr>"
+                        + "<td>\(comparison.roundRatioRange ?? "")</td><td>\(cell.adaptiveLockingAttempts ?? 0)</td></tr>"
                 }
-                html += "</table>"
+                html += "</table><p>With --rounds, each figure is the median round's and the per-round column is adaptive ÷ "
+                    + "that best strategy within each round, lowest to highest.</p>"
             }
         }
         html += "<h2>Contention cells</h2><table><tr><th class=l>database</th><th class=l>strategy</th><th>workers</th><th class=l>picks</th>"

@@ -90,6 +90,12 @@ struct Measure: AsyncParsableCommand {
     @Option(help: "Operations per contention cell (default 2,000; 600 with --quick).")
     var increments: Int?
 
+    @Option(help: "Run each contention workload this many times, the strategies taking turns, and report each cell's median round with every round's rate (default 1).")
+    var rounds: Int = 1
+
+    @Flag(name: .customLong("no-raw"), help: "Skip the raw C-API baseline of each contention cell (halves a long run that only compares strategies).")
+    var noRaw = false
+
     @Option(name: .customLong("zipf-rows"), help: "The table the Zipf picks draw from (default 100,000 rows).")
     var zipfRows: Int = GridPlan.zipfRows
 
@@ -131,7 +137,8 @@ struct Measure: AsyncParsableCommand {
         let plan = try gridPlan()
         let increments = self.increments ?? (quick ? 600 : 2_000)
         guard increments >= 1 else { throw BenchError("--increments must be at least 1") }
-        let rounds = quick ? 3 : 9
+        guard rounds >= 1 else { throw BenchError("--rounds must be at least 1") }
+        let overheadRounds = quick ? 3 : 9
         var contention: [ContentionResult] = []
         var overhead: [OverheadResult] = []
         var settings = Settings(
@@ -143,7 +150,7 @@ struct Measure: AsyncParsableCommand {
 
         let gridStrategies = try strategies.isEmpty ? Strategy.allCases : strategies.map(Self.strategy(named:))
         let gridCells = overheadOnly || memory || batch ? 0
-            : databases.reduce(0) { $0 + ContentionLab.cellCount(plan.workloads(for: $1), gridStrategies) }
+            : databases.reduce(0) { $0 + ContentionLab.cellCount(plan.workloads(for: $1), gridStrategies, rounds: rounds) }
         let tracker = RunProgress(total: gridCells)
         let interruption = tracker.writeOnInterrupt(settings: settings, json: json, directory: directory)
         defer { interruption.cancel() }
@@ -159,7 +166,7 @@ struct Measure: AsyncParsableCommand {
                 batchResults.append(try await BatchBenchmark(database: target, rows: rows).run(progress: warn))
                 continue
             }
-            let peerSession = peers && !memory ? Self.startPeers(for: target, quick: quick, rounds: rounds) : nil
+            let peerSession = peers && !memory ? Self.startPeers(for: target, quick: quick, rounds: overheadRounds) : nil
             if memory {
                 guard target.runsOverhead else { continue }
                 warn("\(target.name): memory")
@@ -177,12 +184,14 @@ struct Measure: AsyncParsableCommand {
                 var lab = ContentionLab(database: target, workloads: plan.workloads(for: target), increments: increments,
                                         peers: peerSession, tracker: tracker)
                 lab.strategies = gridStrategies
+                lab.rounds = rounds
+                lab.runsRawBaseline = !noRaw
                 contention += try await lab.run(progress: warn)
             }
             if target.runsOverhead {
                 warn("\(target.name): overhead against the raw driver")
                 let bench = OverheadBenchmark(database: target, saves: quick ? 2_000 : 20_000, fetches: quick ? 5 : 50,
-                                              inserts: quick ? 2_000 : 10_000, rounds: rounds,
+                                              inserts: quick ? 2_000 : 10_000, rounds: overheadRounds,
                                               workloads: workloads.isEmpty ? ["W0", "W1", "W2", "W3", "W3B"] : Set(workloads),
                                               peers: peerSession)
                 let figures = try await bench.run(progress: warn)
@@ -324,13 +333,14 @@ struct Measure: AsyncParsableCommand {
         for comparison in StrategyAnalysis.adaptiveComparisons(report.contention) {
             if lines.isEmpty {
                 lines = ["", "Adaptive against the best fixed read-modify-write strategy of the cell (target ≥ 0.9)",
-                         "database  T     picks      workload        adaptive ops/s  best fixed  strategy              ratio"]
+                         "database  T     picks      workload        adaptive ops/s  best fixed  strategy              ratio  rounds"]
             }
             let cell = comparison.adaptive
             lines.append([cell.database.padded(9), String(cell.workers).padded(3, left: true), "  " + cell.picks.padded(10),
                           cell.variation.padded(16), String(Int(cell.opsPerSecond)).padded(14, left: true),
                           String(Int(comparison.best.opsPerSecond)).padded(11, left: true),
-                          " " + comparison.best.strategy.padded(20), String(format: "%6.2f", comparison.ratio)]
+                          " " + comparison.best.strategy.padded(20), String(format: "%6.2f", comparison.ratio),
+                          " " + (comparison.roundRatioRange ?? "")]
                 .joined(separator: " "))
         }
         return lines

@@ -53,6 +53,13 @@ struct ContentionResult: Codable, Sendable {
     /// opsPerSecond ÷ raw.opsPerSecond.
     var ratio: Double?
 
+    /// Each round's committed operations per second, in the order the rounds ran, when the cell ran more than
+    /// one (`--rounds`); the other figures are then the median round's, and `ratio` is the median round's over
+    /// the median raw round's.
+    var roundsOpsPerSecond: [Double]?
+    /// The raw baseline's operations per second in each round, beside `roundsOpsPerSecond`.
+    var roundsRawOpsPerSecond: [Double]?
+
     /// What sets the workload apart from the base plane (``Workload/variation``): "base", "k=4", "think 1 ms", …
     var variation: String
 
@@ -130,4 +137,30 @@ struct BenchmarkReport: Codable, Sendable {
     var batch: [BatchResult] = []
     /// peer-bench's figures from the same sitting (`--peers`).
     var peers: PeerReport?
+}
+
+extension ContentionResult {
+    /// One cell out of its rounds: the figures of the round at the middle by committed operations per second
+    /// (the upper of two), every round's rate beside them, the raw baseline's median round, and the invariant
+    /// check of the worst round, so a round that lost an update fails the cell even when the median one did not.
+    static func median(of rounds: [ContentionResult]) -> ContentionResult? {
+        guard rounds.count > 1 else { return rounds.first }
+        let ranked = rounds.sorted { $0.opsPerSecond < $1.opsPerSecond }
+        var cell = ranked[ranked.count / 2]
+        cell.roundsOpsPerSecond = rounds.map(\.opsPerSecond)
+        let raws = rounds.compactMap(\.raw)
+        if raws.count == rounds.count {
+            let rankedRaw = raws.sorted { $0.opsPerSecond < $1.opsPerSecond }
+            var raw = rankedRaw[rankedRaw.count / 2]
+            if raws.contains(where: { $0.check == "FAIL" }) { raw.check = "FAIL" }
+            raw.lostUpdates = raws.map(\.lostUpdates).max { abs($0) < abs($1) } ?? raw.lostUpdates
+            cell.raw = raw
+            cell.roundsRawOpsPerSecond = raws.map(\.opsPerSecond)
+            cell.ratio = cell.opsPerSecond / max(raw.opsPerSecond, 1e-9)
+        }
+        if rounds.contains(where: { $0.check == "FAIL" }) { cell.check = "FAIL" }
+        cell.lostUpdates = rounds.map(\.lostUpdates).max { abs($0) < abs($1) } ?? cell.lostUpdates
+        cell.errors = rounds.map(\.errors).max() ?? cell.errors
+        return cell
+    }
 }

@@ -4,7 +4,8 @@ import Foundation
 import Synchronization
 
 /// How far a long run is: cells done of the run's total, the time so far and an estimate of the rest, for the
-/// progress lines on stderr; and the figures measured so far, which an interrupted run (Ctrl-C) still writes.
+/// progress lines on stderr; and the figures measured so far (whole workloads, with all their rounds), which an
+/// interrupted run (Ctrl-C) still writes.
 final class RunProgress: Sendable {
     private struct State {
         var done = 0
@@ -20,16 +21,20 @@ final class RunProgress: Sendable {
         self.total = max(total, 1)
     }
 
-    /// Records a finished cell; returns "cell 5/84, 0:42 elapsed, about 6:19 left".
-    func finished(_ result: ContentionResult) -> String {
+    /// Counts a finished run of one cell; returns "cell 5/84, 0:42 elapsed, about 6:19 left".
+    func finishedRun() -> String {
         let done = state.withLock { state in
-            state.contention.append(result)
             state.done += 1
             return state.done
         }
         let elapsed = started.duration(to: .now).seconds
         let left = elapsed / Double(done) * Double(max(total - done, 0))
         return "cell \(done)/\(total), \(Self.clock(elapsed)) elapsed, about \(Self.clock(left)) left"
+    }
+
+    /// Keeps a workload's cells, each the median of its rounds, for an interrupted run to write.
+    func completed(_ cells: [ContentionResult]) {
+        state.withLock { $0.contention += cells }
     }
 
     func finished(_ results: [OverheadResult]) {

@@ -41,6 +41,20 @@ enum StrategyAnalysis {
         let adaptive: ContentionResult
         let best: ContentionResult
         var ratio: Double { adaptive.opsPerSecond / max(best.opsPerSecond, 1e-9) }
+
+        /// adaptive ÷ best fixed within each round, when both ran the same rounds: the rounds ran interleaved, so
+        /// each pair shares the machine's state at that time, and their spread is the comparison's uncertainty.
+        var roundRatios: [Double]? {
+            guard let adaptiveRounds = adaptive.roundsOpsPerSecond, let bestRounds = best.roundsOpsPerSecond,
+                  adaptiveRounds.count == bestRounds.count else { return nil }
+            return zip(adaptiveRounds, bestRounds).map { $0 / max($1, 1e-9) }
+        }
+
+        /// "0.84–1.02" over the rounds, or nil for a single round.
+        var roundRatioRange: String? {
+            guard let ratios = roundRatios, let low = ratios.min(), let high = ratios.max() else { return nil }
+            return String(format: "%.2f–%.2f", low, high)
+        }
     }
 
     static func adaptiveComparisons(_ cells: [ContentionResult]) -> [AdaptiveComparison] {
