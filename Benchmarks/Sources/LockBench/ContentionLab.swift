@@ -148,7 +148,7 @@ struct ContentionLab {
         let errors = outcomes.reduce(0) { $0 + $1.errors }
         let retries = outcomes.reduce(0) { $0 + $1.retries }
         // An operation given up on was refused to its caller, not lost: only the default policy may give up.
-        let committed = increments - (strategy == .optimisticDefault ? errors : 0)
+        let committed = increments - (strategy.mayGiveUp ? errors : 0)
         let applied = Int64((committed + Self.warmUpOperations) * rowsPerOperation)
         let lost = applied - balances
         let bumps = versions - Int64(keys.count)
@@ -156,7 +156,7 @@ struct ContentionLab {
         if strategy == .naive {
             check = "n/a"
         } else {
-            let refusedOnlyByPolicy = errors == 0 || strategy == .optimisticDefault
+            let refusedOnlyByPolicy = errors == 0 || strategy.mayGiveUp
             check = (lost == 0 && bumps == applied && refusedOnlyByPolicy) ? "PASS" : "FAIL"
         }
         let commits = increments - errors
@@ -174,7 +174,7 @@ struct ContentionLab {
             statements: sent, wastedStatements: max(sent - commits * cleanStatements, 0),
             conflicts: Int(metrics.counters[ContentionMetrics.conflictsLabel] ?? 0),
             lockWaitMicros: (metrics.timerNanoseconds[ContentionMetrics.lockWaitsLabel] ?? 0) / 1_000,
-            adaptiveLockingAttempts: strategy == .adaptive
+            adaptiveLockingAttempts: strategy.isAdaptive
                 ? Int((metrics.counters["\(ContentionMetrics.adaptiveAttemptsLabel).pessimistic"] ?? 0)
                     + (metrics.counters["\(ContentionMetrics.adaptiveAttemptsLabel).locked-read"] ?? 0)) : nil,
             lostUpdates: lost, check: check, errors: errors, seconds: seconds, raw: raw,

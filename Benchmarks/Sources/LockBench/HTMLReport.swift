@@ -5,7 +5,7 @@ import Foundation
 enum HTMLReport {
     static let colors = [
         "naive": "#9e9e9e", "optimistic": "#1f77b4", "optimistic-backoff": "#17becf", "pessimistic": "#d62728",
-        "atomic": "#2ca02c", "merge": "#9467bd", "optimistic-default": "#08519c", "adaptive": "#ff7f0e",
+        "atomic": "#2ca02c", "merge": "#9467bd", "optimistic-default": "#08519c", "adaptive": "#ff7f0e", "adaptive-default": "#8c564b",
     ]
 
     static func render(_ report: BenchmarkReport) -> String {
@@ -63,18 +63,21 @@ enum HTMLReport {
             }
             let adaptive = StrategyAnalysis.adaptiveComparisons(cells)
             if !adaptive.isEmpty {
-                html += "<h2>\(database): adaptive against the best fixed strategy (target ≥ 0.9)</h2><table><tr><th>T</th>"
+                html += "<h2>\(database): adaptive against the best fixed strategy (target ≥ 0.9)</h2><table><tr><th class=l>adaptive</th><th>T</th>"
                     + "<th class=l>picks</th><th class=l>workload</th><th>adaptive ops/s</th><th>best fixed ops/s</th>"
                     + "<th class=l>best fixed</th><th>ratio</th><th>per round</th><th>locking attempts</th></tr>"
                 for comparison in adaptive {
                     let cell = comparison.adaptive
-                    html += "<tr><td>\(cell.workers)</td><td class=l>\(cell.picks)</td><td class=l>\(escape(cell.variation))</td>"
+                    html += "<tr><td class=l>\(cell.strategy)</td><td>\(cell.workers)</td><td class=l>\(cell.picks)</td><td class=l>\(escape(cell.variation))</td>"
                         + "<td>\(Int(cell.opsPerSecond))</td><td>\(Int(comparison.best.opsPerSecond))</td><td class=l>\(comparison.best.strategy)</td>"
                         + "<td class=\(comparison.ratio >= 0.9 ? "pass" : "fail")>\(String(format: "%.2f", comparison.ratio))</td>"
                         + "<td>\(comparison.roundRatioRange ?? "")</td><td>\(cell.adaptiveLockingAttempts ?? 0)</td></tr>"
                 }
+                let control = StrategyAnalysis.fixedAgainstTheOthers(cells, database: database)
                 html += "</table><p>With --rounds, each figure is the median round's and the per-round column is adaptive ÷ "
-                    + "that best strategy within each round, lowest to highest.</p>"
+                    + "that best strategy within each round, lowest to highest. Noise control: each fixed strategy against the "
+                    + "best of the other fixed ones reaches 0.9 in \(control.atOrAbove) of \(control.total) cases; that is the "
+                    + "share noise alone allows.</p>"
             }
         }
         html += "<h2>Contention cells</h2><table><tr><th class=l>database</th><th class=l>strategy</th><th>workers</th><th class=l>picks</th>"

@@ -330,18 +330,29 @@ struct Measure: AsyncParsableCommand {
     /// by the database, is a different kind of operation and left out); the target is ≥ 0.9.
     static func adaptiveLines(_ report: BenchmarkReport) -> [String] {
         var lines: [String] = []
-        for comparison in StrategyAnalysis.adaptiveComparisons(report.contention) {
+        let comparisons = StrategyAnalysis.adaptiveComparisons(report.contention)
+        for comparison in comparisons {
             if lines.isEmpty {
                 lines = ["", "Adaptive against the best fixed read-modify-write strategy of the cell (target ≥ 0.9)",
-                         "database  T     picks      workload        adaptive ops/s  best fixed  strategy              ratio  rounds"]
+                         "database  adaptive           T     picks      workload        adaptive ops/s  best fixed  strategy              ratio  rounds"]
             }
             let cell = comparison.adaptive
-            lines.append([cell.database.padded(9), String(cell.workers).padded(3, left: true), "  " + cell.picks.padded(10),
+            lines.append([cell.database.padded(9), cell.strategy.padded(17), String(cell.workers).padded(3, left: true), "  " + cell.picks.padded(10),
                           cell.variation.padded(16), String(Int(cell.opsPerSecond)).padded(14, left: true),
                           String(Int(comparison.best.opsPerSecond)).padded(11, left: true),
                           " " + comparison.best.strategy.padded(20), String(format: "%6.2f", comparison.ratio),
                           " " + (comparison.roundRatioRange ?? "")]
                 .joined(separator: " "))
+        }
+        for database in Set(comparisons.map(\.adaptive.database)).sorted() {
+            for strategy in StrategyAnalysis.adaptiveStrategies.sorted() {
+                let mine = comparisons.filter { $0.adaptive.database == database && $0.adaptive.strategy == strategy }
+                guard !mine.isEmpty else { continue }
+                lines.append("  \(database) \(strategy): \(mine.filter { $0.ratio >= 0.9 }.count) of \(mine.count) cells ≥ 0.9")
+            }
+            let control = StrategyAnalysis.fixedAgainstTheOthers(report.contention, database: database)
+            lines.append("  \(database) noise control, each fixed strategy against the best of the other fixed ones: "
+                + "\(control.atOrAbove) of \(control.total) ≥ 0.9")
         }
         return lines
     }

@@ -26,7 +26,7 @@ struct RawContention {
             case .optimistic, .merge, .adaptive: self = .optimistic(backoffBase: nil, cap: .zero)
             case .optimisticBackoff: self = .optimistic(backoffBase: .microseconds(50), cap: .milliseconds(5))
             // RetryPolicy()'s exponential backoff; the raw side never gives up.
-            case .optimisticDefault: self = .optimistic(backoffBase: .milliseconds(1), cap: .milliseconds(50))
+            case .optimisticDefault, .adaptiveDefault: self = .optimistic(backoffBase: .milliseconds(1), cap: .milliseconds(50))
             case .pessimistic: self = .pessimistic
             case .atomic: self = .atomic
             }

@@ -15,6 +15,16 @@ enum Strategy: String, CaseIterable, Sendable {
     case merge
     /// `.adaptive` with its default knobs, but a retry policy as unlimited as the optimistic cell's.
     case adaptive
+    /// `.adaptive` as a caller gets it (`AdaptiveLocking()`: `RetryPolicy()`'s backoff and deadline), beside
+    /// optimistic-default: on a hot row it backs off between optimistic attempts as that one does.
+    case adaptiveDefault = "adaptive-default"
+
+    /// Whether the strategy's retry policy has a deadline: an operation given up on is refused to its caller (a
+    /// thrown conflict), not lost.
+    var mayGiveUp: Bool { self == .optimisticDefault || self == .adaptiveDefault }
+
+    /// The adaptive strategies, which the lab judges against the fixed ones.
+    var isAdaptive: Bool { self == .adaptive || self == .adaptiveDefault }
 
     /// Enough attempts that contention, not the limit, decides the outcome.
     static let unlimited = 1_000_000
@@ -39,6 +49,7 @@ enum Strategy: String, CaseIterable, Sendable {
         case .merge: strategy = .merge(retry: Self.unlimitedPolicy)
         case .pessimistic: strategy = .pessimistic(.wait)
         case .adaptive: strategy = .adaptive(AdaptiveLocking(retry: Self.unlimitedPolicy))
+        case .adaptiveDefault: strategy = .adaptive(AdaptiveLocking())
         case .atomic:
             // Deadlocks cannot happen in key order, but SERIALIZABLE may still refuse a transaction (40001).
             return try await db.write(retry: Self.unlimitedPolicy) { tx in
@@ -104,6 +115,8 @@ enum Strategy: String, CaseIterable, Sendable {
         case .adaptive:
             let knobs = AdaptiveLocking(retry: Self.unlimitedPolicy)
             return try await db.modify(BenchAccount.self, id: id, using: .adaptive(knobs), change).attempts
+        case .adaptiveDefault:
+            return try await db.modify(BenchAccount.self, id: id, using: .adaptive(AdaptiveLocking()), change).attempts
         }
     }
 }

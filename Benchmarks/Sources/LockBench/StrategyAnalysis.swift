@@ -57,10 +57,28 @@ enum StrategyAnalysis {
         }
     }
 
+    static let adaptiveStrategies: Set<String> = ["adaptive", "adaptive-default"]
+
+    /// What the adaptive target means on this machine: each fixed strategy set against the best of the other
+    /// fixed ones in the same cell, as adaptive is against all of them. Several fixed strategies send the same SQL
+    /// (every optimistic variant in a cell that never conflicts), so the share of these at ≥ 0.9 is what noise
+    /// alone lets any strategy reach; an adaptive share well below it would be a defect, one near it is not.
+    static func fixedAgainstTheOthers(_ cells: [ContentionResult], database: String) -> (atOrAbove: Int, total: Int) {
+        var counts = (atOrAbove: 0, total: 0)
+        for group in groups(cells.filter { $0.database == database && fixedStrategies.contains($0.strategy) && $0.check == "PASS" }).values {
+            for cell in group {
+                guard let others = group.filter({ $0.strategy != cell.strategy }).map(\.opsPerSecond).max() else { continue }
+                counts.total += 1
+                if cell.opsPerSecond / max(others, 1e-9) >= 0.9 { counts.atOrAbove += 1 }
+            }
+        }
+        return counts
+    }
+
     static func adaptiveComparisons(_ cells: [ContentionResult]) -> [AdaptiveComparison] {
         let winnersByWorkload = Dictionary(winners(cells).map { ("\($0.cell.database)|\($0.cell.workers)|\($0.cell.picks)|\($0.cell.variation)", $0.cell) },
                                            uniquingKeysWith: { first, _ in first })
-        return cells.filter { $0.strategy == "adaptive" }.compactMap { cell in
+        return cells.filter { adaptiveStrategies.contains($0.strategy) }.compactMap { cell in
             winnersByWorkload["\(cell.database)|\(cell.workers)|\(cell.picks)|\(cell.variation)"].map { AdaptiveComparison(adaptive: cell, best: $0) }
         }
     }
