@@ -2,8 +2,9 @@
 /// attempts retry and how pessimistic ones wait.
 ///
 /// The model: every `Database` keeps a conflict temperature per bucket of rows. A modification whose optimistic
-/// write found the row changed adds 1; a pessimistic one that waited longer than `contendedLockWait` for its lock
-/// adds 1. A bucket loses half its temperature every `halfLife`. An attempt runs optimistically while its row's
+/// write found the row changed adds 1, as does an attempt that failed with a serialization failure or deadlock
+/// (how a race shows under SERIALIZABLE or REPEATABLE READ); a pessimistic one that waited longer than
+/// `contendedLockWait` for its lock adds 1. A bucket loses half its temperature every `halfLife`. An attempt runs optimistically while its row's
 /// temperature is below `hotAt`. On a hot row it locks first, as the literature says; but which way is cheaper
 /// on a hot row depends on the database's round trips, the workers and the retry policy's backoff (on a local
 /// PostgreSQL, two autocommitted statements that retry can beat four round trips under a lock), so the

@@ -125,19 +125,19 @@ extension Database {
                 if hot { costs.record(locked: locking, duration: previousEnd.duration(to: end), committed: committed, now: end) }
                 previousEnd = end
             }
-            if locking {
-                let (value, lockWait) = try await self.modifyPessimistically(M.self, id: id, wait: knobs.wait, change)
-                if lockWait > knobs.contendedLockWait { temperatures.heat(bucket, halfLife: knobs.halfLife) }
-                committed = true
-                return value
-            }
             do {
+                if locking {
+                    let (value, lockWait) = try await self.modifyPessimistically(M.self, id: id, wait: knobs.wait, change)
+                    if lockWait > knobs.contendedLockWait { temperatures.heat(bucket, halfLife: knobs.halfLife) }
+                    committed = true
+                    return value
+                }
                 let value = try await self.modifyOptimistically(M.self, id: id, change)
                 committed = true
                 return value
-            } catch let stale as StaleRecordError {
+            } catch where ConflictTemperatures.isContention(error) {
                 temperatures.heat(bucket, halfLife: knobs.halfLife)
-                throw stale
+                throw error
             }
         }
         return Modification(value: result.value, attempts: result.attempts)
