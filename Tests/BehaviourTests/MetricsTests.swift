@@ -82,20 +82,12 @@ let testMetrics: TestMetrics = {
         let metrics = testMetrics
         try await withClients(backend, count: 2) { clients in
             let (db, other) = (clients[0], clients[1])
-            let counter = try await db.write { tx in
-                try tx.createTable(AdaptiveCounter.self)
-                var counter = AdaptiveCounter(value: 0)
-                try tx.insert(&counter)
-                return counter
-            }
+            let counter = try await AdaptiveCounter.seed(db)
             let id = try #require(counter.id)
-            func attempts(_ mode: String) -> Int64 {
-                metrics.counterTotal(label: ContentionMetrics.adaptiveAttemptsLabel,
-                                     dimensions: [("model", "AdaptiveCounter"), ("mode", mode)])
-            }
-            let (optimisticBefore, pessimisticBefore) = (attempts("optimistic"), attempts("pessimistic"))
-            func optimistic() -> Int64 { attempts("optimistic") - optimisticBefore }
-            func pessimistic() -> Int64 { attempts("pessimistic") - pessimisticBefore }
+            let optimisticBefore = AdaptiveCounter.attempts("optimistic", in: metrics)
+            let pessimisticBefore = AdaptiveCounter.attempts("pessimistic", in: metrics)
+            func optimistic() -> Int64 { AdaptiveCounter.attempts("optimistic", in: metrics) - optimisticBefore }
+            func pessimistic() -> Int64 { AdaptiveCounter.attempts("pessimistic", in: metrics) - pessimisticBefore }
             let knobs = AdaptiveLocking(retry: RetryPolicy(backoff: .none), halfLife: .milliseconds(250))
             // Another client changes the row between the first attempt's read and its write: stale, so the row
             // is hot and the second attempt locks it first.
@@ -134,23 +126,15 @@ let testMetrics: TestMetrics = {
             try await db.writeWithoutTransaction { session in
                 _ = try session.execute("SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL SERIALIZABLE")
             }
-            let counter = try await db.write { tx in
-                try tx.createTable(AdaptiveCounter.self)
-                var counter = AdaptiveCounter(value: 0)
-                try tx.insert(&counter)
-                return counter
-            }
+            let counter = try await AdaptiveCounter.seed(db)
             let id = try #require(counter.id)
-            func attempts(_ mode: String) -> Int64 {
-                metrics.counterTotal(label: ContentionMetrics.adaptiveAttemptsLabel,
-                                     dimensions: [("model", "AdaptiveCounter"), ("mode", mode)])
-            }
             func serializationRetries() -> Int64 {
                 metrics.counterTotal(label: ContentionMetrics.retriesLabel,
                                      dimensions: [("model", "AdaptiveCounter"), ("reason", "transientConflict")])
             }
-            let (optimisticBefore, pessimisticBefore, retriesBefore) = (attempts("optimistic"), attempts("pessimistic"),
-                                                                        serializationRetries())
+            let optimisticBefore = AdaptiveCounter.attempts("optimistic", in: metrics)
+            let pessimisticBefore = AdaptiveCounter.attempts("pessimistic", in: metrics)
+            let retriesBefore = serializationRetries()
             let knobs = AdaptiveLocking(retry: RetryPolicy(backoff: .none), halfLife: .seconds(10))
             let runs = Counter()
             let result = try await db.modify(AdaptiveCounter.self, id: id, using: .adaptive(knobs)) { value in
@@ -172,8 +156,8 @@ let testMetrics: TestMetrics = {
             #expect(serializationRetries() - retriesBefore == 1)
             #expect(result.attempts == 2)
             #expect(result.value.value == 11)
-            #expect(attempts("optimistic") - optimisticBefore == 1)
-            #expect(attempts("pessimistic") - pessimisticBefore == 1)
+            #expect(AdaptiveCounter.attempts("optimistic", in: metrics) - optimisticBefore == 1)
+            #expect(AdaptiveCounter.attempts("pessimistic", in: metrics) - pessimisticBefore == 1)
         }
     }
 
@@ -306,12 +290,7 @@ let testMetrics: TestMetrics = {
     @Test(arguments: Backend.allCases)
     func adaptiveModificationsFromTwoClientsLoseNothing(backend: Backend) async throws {
         try await withClients(backend, count: 2, poolSize: 6) { clients in
-            let counter = try await clients[0].write { tx in
-                try tx.createTable(AdaptiveCounter.self)
-                var counter = AdaptiveCounter(value: 0)
-                try tx.insert(&counter)
-                return counter
-            }
+            let counter = try await AdaptiveCounter.seed(clients[0])
             let id = try #require(counter.id)
             let done = try await runConcurrently(tasks: 8, timesEach: 50) {
                 let db = clients[Int.random(in: 0..<2)]
@@ -331,4 +310,20 @@ struct AdaptiveCounter {
     let id: Int64?
     var value: Int64
     var version: Int64 = 0
+
+    /// A fresh table with one counter at 0.
+    static func seed(_ db: Database) async throws -> AdaptiveCounter {
+        try await db.write { tx in
+            try tx.createTable(AdaptiveCounter.self)
+            var counter = AdaptiveCounter(value: 0)
+            try tx.insert(&counter)
+            return counter
+        }
+    }
+
+    /// The adaptive attempts counted so far in `mode` (`optimistic`, `pessimistic` or `locked-read`).
+    static func attempts(_ mode: String, in metrics: TestMetrics) -> Int64 {
+        metrics.counterTotal(label: ContentionMetrics.adaptiveAttemptsLabel,
+                             dimensions: [("model", "AdaptiveCounter"), ("mode", mode)])
+    }
 }
