@@ -40,18 +40,9 @@ enum Strategy: String, CaseIterable, Sendable {
     /// read for `think` before writing; returns the attempts it took.
     func increment(_ db: Database, ids: [Int64], think: Duration) async throws -> Int {
         if ids.count == 1, let id = ids.first { return try await increment(db, id: id, think: think) }
-        let strategy: LockStrategy
-        switch self {
-        case .naive: throw BenchError("naive has no multi-row form")
-        case .optimistic: strategy = .optimistic(retry: Self.unlimitedPolicy)
-        case .optimisticBackoff: strategy = .optimistic(retry: Self.backoffPolicy)
-        case .optimisticDefault: strategy = .optimistic(retry: RetryPolicy())
-        case .merge: strategy = .merge(retry: Self.unlimitedPolicy)
-        case .pessimistic: strategy = .pessimistic(.wait)
-        case .adaptive: strategy = .adaptive(AdaptiveLocking(retry: Self.unlimitedPolicy))
-        case .adaptiveDefault: strategy = .adaptive(AdaptiveLocking())
-        case .atomic:
-            // Deadlocks cannot happen in key order, but SERIALIZABLE may still refuse a transaction (40001).
+        if self == .naive { throw BenchError("naive has no multi-row form") }
+        guard let strategy = lockStrategy else {
+            // Atomic. Deadlocks cannot happen in key order, but SERIALIZABLE may still refuse a transaction (40001).
             return try await db.write(retry: Self.unlimitedPolicy) { tx in
                 for id in ids {
                     guard try BenchAccount.where({ $0.id == id }).updateAll(tx, { $0.balance += 1 }) == 1 else {
@@ -82,18 +73,11 @@ enum Strategy: String, CaseIterable, Sendable {
             pause(think)
             account.balance += 1
         }
-        switch self {
-        case .naive:
-            return try await db.modify(BenchAccount.self, id: id, using: .naive, change).attempts
-        case .optimistic:
-            return try await db.modify(BenchAccount.self, id: id, using: .optimistic(retry: Self.unlimitedPolicy), change).attempts
-        case .optimisticBackoff:
-            return try await db.modify(BenchAccount.self, id: id, using: .optimistic(retry: Self.backoffPolicy), change).attempts
-        case .optimisticDefault:
-            return try await db.modify(BenchAccount.self, id: id, using: .optimistic(retry: RetryPolicy()), change).attempts
-        case .pessimistic:
-            return try await db.modify(BenchAccount.self, id: id, using: .pessimistic(.wait), change).attempts
-        case .atomic where think == .zero:
+        if let strategy = lockStrategy {
+            return try await db.modify(BenchAccount.self, id: id, using: strategy, change).attempts
+        }
+        switch think {
+        case .zero:
             // One statement: a transaction around it would only add BEGIN and COMMIT. Under SERIALIZABLE even an
             // autocommitted UPDATE can be refused (40001), so it runs under a policy like the rest.
             return try await db.retrying(Self.unlimitedPolicy) { _ in
@@ -102,7 +86,7 @@ enum Strategy: String, CaseIterable, Sendable {
                 }
                 guard changed == 1 else { throw ModificationError.notFound(model: "BenchAccount", id: AnyPrimaryKey(id)) }
             }.attempts
-        case .atomic:
+        default:
             // Think time holds the row's lock: the UPDATE, the pause, then COMMIT.
             return try await db.write(retry: Self.unlimitedPolicy) { tx in
                 guard try BenchAccount.where({ $0.id == id }).updateAll(tx, { $0.balance += 1 }) == 1 else {
@@ -110,13 +94,22 @@ enum Strategy: String, CaseIterable, Sendable {
                 }
                 pause(think)
             }.attempts
-        case .merge:
-            return try await db.modify(BenchAccount.self, id: id, using: .merge(retry: Self.unlimitedPolicy), change).attempts
-        case .adaptive:
-            let knobs = AdaptiveLocking(retry: Self.unlimitedPolicy)
-            return try await db.modify(BenchAccount.self, id: id, using: .adaptive(knobs), change).attempts
-        case .adaptiveDefault:
-            return try await db.modify(BenchAccount.self, id: id, using: .adaptive(AdaptiveLocking()), change).attempts
+        }
+    }
+
+    /// The library strategy the lab runs this as; nil for atomic, which is an UPDATE rather than a
+    /// read-modify-write.
+    private var lockStrategy: LockStrategy? {
+        switch self {
+        case .naive: .naive
+        case .optimistic: .optimistic(retry: Self.unlimitedPolicy)
+        case .optimisticBackoff: .optimistic(retry: Self.backoffPolicy)
+        case .optimisticDefault: .optimistic(retry: RetryPolicy())
+        case .merge: .merge(retry: Self.unlimitedPolicy)
+        case .pessimistic: .pessimistic(.wait)
+        case .adaptive: .adaptive(AdaptiveLocking(retry: Self.unlimitedPolicy))
+        case .adaptiveDefault: .adaptive(AdaptiveLocking())
+        case .atomic: nil
         }
     }
 }

@@ -57,7 +57,7 @@ enum StrategyAnalysis {
         }
     }
 
-    static let adaptiveStrategies: Set<String> = ["adaptive", "adaptive-default"]
+    static let adaptiveStrategies = Set(Strategy.allCases.filter(\.isAdaptive).map(\.rawValue))
 
     /// What the adaptive target means on this machine: each fixed strategy set against the best of the other
     /// fixed ones in the same cell, as adaptive is against all of them. Several fixed strategies send the same SQL
